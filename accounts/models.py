@@ -1,0 +1,183 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.validators import (
+    normalize_business_registration_number,
+    validate_business_registration_number,
+    validate_country_code,
+)
+
+
+class Language(models.TextChoices):
+    KOREAN = "ko", _("Korean")
+    ENGLISH = "en", _("English")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.KOREAN
+    )
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(preferred_language__in=Language.values), name="user_preferred_language_valid"
+            ),
+            # Login is case-insensitive: store e-mails lower-cased (UserManager does).
+            models.CheckConstraint(condition=Q(email=models.functions.Lower("email")), name="user_email_lowercase"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+class OrganizationKind(models.TextChoices):
+    STARTUP = "startup", _("Startup")
+    CORPORATE = "corporate", _("Corporate BD team")
+    ORGANIZER = "organizer", _("Organizer")
+
+
+class Cluster(models.TextChoices):
+    DAEGU_KMEDI = "daegu_kmedi", _("Daegu-Gyeongbuk Medical Innovation Cluster")
+    OSONG = "osong", _("Osong")
+    WONJU = "wonju", _("Wonju")
+    SEOUL_BIOHUB = "seoul_biohub", _("Seoul Bio Hub")
+    SONGDO = "songdo", _("Songdo")
+    DAEJEON = "daejeon", _("Daejeon")
+    PANGYO = "pangyo", _("Pangyo")
+    SEOUL = "seoul", _("Seoul")
+    BUSAN = "busan", _("Busan")
+    OTHER = "other", _("Other region")
+
+
+class Organization(models.Model):
+    kind = models.CharField(_("kind"), max_length=16, choices=OrganizationKind.choices)
+    name_ko = models.CharField(_("name (Korean)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    country = models.CharField(_("country"), max_length=2, default="KR", validators=[validate_country_code])
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=5000)
+    business_registration_number = models.CharField(
+        _("business registration number"),
+        max_length=10,
+        blank=True,
+        validators=[validate_business_registration_number],
+        help_text=_("10 digits, e.g. 123-45-67890. Required for Korean startups."),
+    )
+    cluster = models.CharField(_("cluster / region"), max_length=16, choices=Cluster.choices, blank=True)
+    # Contact details are private: shown to other organizations only for an accepted meeting.
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name_en"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=OrganizationKind.values), name="organization_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(cluster="") | Q(cluster__in=Cluster.values), name="organization_cluster_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(business_registration_number="") | Q(business_registration_number__regex=r"^[0-9]{10}$"),
+                name="organization_brn_ten_digits",
+            ),
+            models.UniqueConstraint(
+                fields=["business_registration_number"],
+                condition=~Q(business_registration_number=""),
+                name="organization_brn_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=OrganizationKind.STARTUP, country="KR", business_registration_number=""),
+                name="organization_kr_startup_has_brn",
+                violation_error_message=_("Korean startups must give their business registration number."),
+            ),
+        ]
+        indexes = [models.Index(fields=["kind"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language, falling back to the other one."""
+        if translation.get_language() == "en":
+            return self.name_en or self.name_ko
+        return self.name_ko or self.name_en
+
+    def clean(self):
+        super().clean()
+        self.business_registration_number = normalize_business_registration_number(self.business_registration_number)
+        self.country = (self.country or "").upper()
+
+
+class MembershipRole(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    MEMBER = "member", _("Member")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organization")
+    )
+    role = models.CharField(_("role"), max_length=8, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_user_organization"),
+            models.CheckConstraint(condition=Q(role__in=MembershipRole.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization} ({self.role})"

@@ -1,0 +1,232 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Language, Organization, OrganizationKind, User
+from matching.enums import ChoiceListValidator
+from matching.models import DeviceArea
+
+
+class City(models.TextChoices):
+    PANGYO = "pangyo", _("Pangyo")
+    OSONG = "osong", _("Osong")
+    DAEGU = "daegu", _("Daegu")
+    DAEJEON = "daejeon", _("Daejeon")
+    SONGDO = "songdo", _("Songdo")
+    SEOUL = "seoul", _("Seoul")
+    WONJU = "wonju", _("Wonju")
+    BUSAN = "busan", _("Busan")
+
+
+class EventStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Registration open")
+    MATCHING = "matching", _("Matching")
+    SCHEDULING = "scheduling", _("Scheduling")
+    PUBLISHED = "published", _("Agenda published")
+    CLOSED = "closed", _("Closed")
+
+
+class Event(models.Model):
+    """A partnering salon: a short program, then 1:1 meetings at tables."""
+
+    organizer = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="organized_events",
+        verbose_name=_("organizer"),
+        limit_choices_to={"kind": OrganizationKind.ORGANIZER},
+    )
+    title_ko = models.CharField(_("title (Korean)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    city = models.CharField(_("city"), max_length=16, choices=City.choices)
+    venue = models.CharField(_("venue"), max_length=200)
+    date = models.DateField(_("date"))
+    timezone = models.CharField(_("time zone"), max_length=40, default="Asia/Seoul")
+    theme_areas = models.ManyToManyField(DeviceArea, related_name="events", verbose_name=_("theme areas"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=5000)
+    registration_opens_at = models.DateTimeField(_("registration opens"))
+    registration_closes_at = models.DateTimeField(_("registration closes"))
+    slot_minutes = models.PositiveSmallIntegerField(_("meeting length (minutes)"), default=20)
+    meeting_quota = models.PositiveSmallIntegerField(
+        _("meetings per organization"), default=6, help_text=_("Upper bound of meetings for each organization.")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=EventStatus.choices, default=EventStatus.DRAFT)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("salon")
+        verbose_name_plural = _("salons")
+        ordering = ["-date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(registration_closes_at__gt=F("registration_opens_at")),
+                name="event_registration_window_ordered",
+                violation_error_message=_("Registration must close after it opens."),
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=5, slot_minutes__lte=240),
+                name="event_slot_minutes_range",
+                violation_error_message=_("Meetings last between 5 and 240 minutes."),
+            ),
+            models.CheckConstraint(condition=Q(meeting_quota__gte=1), name="event_meeting_quota_positive"),
+            models.CheckConstraint(condition=Q(status__in=EventStatus.values), name="event_status_valid"),
+            models.CheckConstraint(condition=Q(city__in=City.values), name="event_city_valid"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return self.title_en if translation.get_language() == "en" else self.title_ko
+
+
+class ProgramItemKind(models.TextChoices):
+    OPENING = "opening", _("Opening")
+    SUCCESS_CASE = "success_case", _("Success-case talk")
+    BD_EXPERT_TALK = "bd_expert_talk", _("BD expert talk")
+    ROUNDTABLE = "roundtable", _("Subfield roundtables")
+    PARTNERING = "partnering", _("1:1 partnering meetings")
+    NETWORKING = "networking", _("Networking")
+    BREAK = "break", _("Break")
+
+
+class ProgramItem(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="program", verbose_name=_("salon"))
+    kind = models.CharField(_("kind"), max_length=16, choices=ProgramItemKind.choices)
+    title_ko = models.CharField(_("title (Korean)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    speaker = models.CharField(_("speaker"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+
+    class Meta:
+        verbose_name = _("program item")
+        verbose_name_plural = _("program items")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="program_item_ends_after_start",
+                violation_error_message=_("A program item must end after it starts."),
+            ),
+            models.CheckConstraint(condition=Q(kind__in=ProgramItemKind.values), name="program_item_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return self.title_en if translation.get_language() == "en" else self.title_ko
+
+
+class Slot(models.Model):
+    """One meeting round of a salon; every table hosts at most one meeting per slot."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="slots", verbose_name=_("salon"))
+    index = models.PositiveSmallIntegerField(_("number"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+
+    class Meta:
+        verbose_name = _("slot")
+        verbose_name_plural = _("slots")
+        ordering = ["event", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "index"], name="slot_unique_index"),
+            models.UniqueConstraint(fields=["event", "starts_at"], name="slot_unique_start"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="slot_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"#{self.index} {self.starts_at:%H:%M}"
+
+
+class Table(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tables", verbose_name=_("salon"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    label = models.CharField(
+        _("label"), max_length=60, blank=True, help_text=_("A room name, if not a numbered table.")
+    )
+
+    class Meta:
+        verbose_name = _("table")
+        verbose_name_plural = _("tables")
+        ordering = ["event", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "number"], name="table_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="table_number_positive"),
+        ]
+
+    def __str__(self):
+        return self.label or _("Table %(number)s") % {"number": self.number}
+
+
+class RegistrationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Registration(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("salon"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("organization")
+    )
+    representatives = models.ManyToManyField(
+        User, related_name="event_registrations", verbose_name=_("representatives"), blank=True
+    )
+    max_meetings = models.PositiveSmallIntegerField(_("maximum meetings"), default=6)
+    unavailable_slots = models.ManyToManyField(
+        Slot, related_name="unavailable_registrations", verbose_name=_("unavailable slots"), blank=True
+    )
+    fixed_table = models.ForeignKey(
+        Table,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fixed_registrations",
+        verbose_name=_("fixed table"),
+    )
+    languages = models.JSONField(
+        _("languages spoken"),
+        default=list,
+        validators=[ChoiceListValidator(Language)],
+        help_text=_("For interpreter planning."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["event", "organization__name_en"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "organization"], name="registration_unique_per_event"),
+            models.UniqueConstraint(
+                fields=["event", "fixed_table"],
+                condition=Q(fixed_table__isnull=False),
+                name="registration_fixed_table_unique",
+                violation_error_message=_("Another organization already keeps this table."),
+            ),
+            models.CheckConstraint(condition=Q(max_meetings__gte=1), name="registration_max_meetings_positive"),
+            models.CheckConstraint(condition=Q(status__in=RegistrationStatus.values), name="registration_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} @ {self.event}"
+
+    def clean(self):
+        super().clean()
+        if self.fixed_table_id and self.event_id and self.fixed_table.event_id != self.event_id:
+            raise ValidationError({"fixed_table": _("The table belongs to another salon.")})

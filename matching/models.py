@@ -1,0 +1,204 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Language, Organization, OrganizationKind
+from matching.enums import (
+    CHOOSE_AT_LEAST_ONE,
+    ApprovalStatus,
+    ChoiceListValidator,
+    DealType,
+    Market,
+    NeedStatus,
+    OfferStatus,
+    Pathway,
+    Region,
+    Stage,
+    market_pathway_condition,
+    stage_range_condition,
+)
+
+
+class BilingualName(models.Model):
+    name_ko = models.CharField(_("name (Korean)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.name_ko} / {self.name_en}"
+
+    @property
+    def name(self) -> str:
+        return self.name_en if translation.get_language() == "en" else self.name_ko
+
+
+class DeviceArea(BilingualName):
+    """A top-level device area of the bilingual taxonomy (seeds/data/taxonomy.json)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = _("device area")
+        verbose_name_plural = _("device areas")
+        ordering = ["code"]
+
+
+class Concept(BilingualName):
+    """A taxonomy concept; Korean and English synonyms map to the same code."""
+
+    code = models.CharField(_("code"), max_length=80, unique=True)
+    area = models.ForeignKey(DeviceArea, on_delete=models.PROTECT, related_name="concepts", verbose_name=_("area"))
+    synonyms_ko = models.JSONField(_("Korean synonyms"), default=list, blank=True)
+    synonyms_en = models.JSONField(_("English synonyms"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("concept")
+        verbose_name_plural = _("concepts")
+        ordering = ["code"]
+
+
+def detect_language(text: str) -> str:
+    """``ko`` when a meaningful share of the letters is Hangul, else ``en``."""
+    hangul = sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3")
+    letters = sum(1 for ch in text if ch.isalpha())
+    # Korean descriptions carry many Latin abbreviations (CT, FDA, AI); a fifth of Hangul is Korean.
+    return Language.KOREAN if letters and hangul / letters >= 0.2 else Language.ENGLISH
+
+
+class TechnologyOffer(models.Model):
+    """A startup's technology or product, described in any language."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="offers",
+        verbose_name=_("organization"),
+        limit_choices_to={"kind": OrganizationKind.STARTUP},
+        error_messages={"invalid": _("Choose a startup: technology offers belong to startups.")},
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=10_000)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, editable=False)
+    areas = models.ManyToManyField(DeviceArea, related_name="offers", verbose_name=_("device areas"), blank=True)
+    concepts = models.ManyToManyField(Concept, related_name="offers", verbose_name=_("concepts"), blank=True)
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
+    deal_types = models.JSONField(
+        _("deal types sought"),
+        default=list,
+        validators=[ChoiceListValidator(DealType)],
+        error_messages=CHOOSE_AT_LEAST_ONE,
+    )
+    target_regions = models.JSONField(
+        _("target regions"), default=list, validators=[ChoiceListValidator(Region)], error_messages=CHOOSE_AT_LEAST_ONE
+    )
+    status = models.CharField(_("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.DRAFT)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("technology offer")
+        verbose_name_plural = _("technology offers")
+        ordering = ["-updated_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stage__in=Stage.values), name="offer_stage_valid"),
+            models.CheckConstraint(condition=Q(status__in=OfferStatus.values), name="offer_status_valid"),
+            models.CheckConstraint(condition=~Q(title=""), name="offer_title_not_empty"),
+            models.UniqueConstraint(fields=["organization", "title"], name="offer_unique_title_per_organization"),
+        ]
+        indexes = [models.Index(fields=["status", "stage"])]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.language = detect_language(f"{self.title} {self.description}")
+        super().save(*args, **kwargs)
+
+
+class RegulatoryApproval(models.Model):
+    offer = models.ForeignKey(
+        TechnologyOffer, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("offer")
+    )
+    market = models.CharField(_("market"), max_length=2, choices=Market.choices)
+    pathway = models.CharField(_("pathway"), max_length=16, choices=Pathway.choices)
+    status = models.CharField(_("status"), max_length=10, choices=ApprovalStatus.choices)
+
+    class Meta:
+        verbose_name = _("regulatory approval")
+        verbose_name_plural = _("regulatory approvals")
+        ordering = ["market", "pathway"]
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "market", "pathway"], name="approval_unique_per_offer"),
+            models.CheckConstraint(
+                condition=market_pathway_condition("market", "pathway"),
+                name="approval_pathway_matches_market",
+                violation_error_message=_("This pathway does not belong to the chosen market."),
+            ),
+            models.CheckConstraint(condition=Q(status__in=ApprovalStatus.values), name="approval_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_pathway_display()} ({self.get_status_display()})"
+
+
+class PartneringNeed(models.Model):
+    """What a corporate BD team's pipeline is looking for."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="needs",
+        verbose_name=_("organization"),
+        limit_choices_to={"kind": OrganizationKind.CORPORATE},
+        error_messages={"invalid": _("Choose a corporate BD team: partnering needs belong to them.")},
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=10_000)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, editable=False)
+    areas = models.ManyToManyField(DeviceArea, related_name="needs", verbose_name=_("device areas"), blank=True)
+    concepts = models.ManyToManyField(Concept, related_name="needs", verbose_name=_("concepts"), blank=True)
+    stage_min = models.CharField(_("earliest stage"), max_length=16, choices=Stage.choices)
+    stage_max = models.CharField(_("latest stage"), max_length=16, choices=Stage.choices)
+    deal_types = models.JSONField(
+        _("deal types offered"),
+        default=list,
+        validators=[ChoiceListValidator(DealType)],
+        error_messages=CHOOSE_AT_LEAST_ONE,
+    )
+    regions = models.JSONField(
+        _("regions"), default=list, validators=[ChoiceListValidator(Region)], error_messages=CHOOSE_AT_LEAST_ONE
+    )
+    is_confidential = models.BooleanField(
+        _("confidential"),
+        default=False,
+        help_text=_("Startups see the area and the fit, not the company name or the text, until you engage."),
+    )
+    status = models.CharField(_("status"), max_length=8, choices=NeedStatus.choices, default=NeedStatus.OPEN)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("partnering need")
+        verbose_name_plural = _("partnering needs")
+        ordering = ["-updated_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=stage_range_condition("stage_min", "stage_max"),
+                name="need_stage_range_ordered",
+                violation_error_message=_("The earliest stage must not come after the latest stage."),
+            ),
+            models.CheckConstraint(condition=Q(status__in=NeedStatus.values), name="need_status_valid"),
+            models.CheckConstraint(condition=~Q(title=""), name="need_title_not_empty"),
+            models.UniqueConstraint(fields=["organization", "title"], name="need_unique_title_per_organization"),
+        ]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.language = detect_language(f"{self.title} {self.description}")
+        super().save(*args, **kwargs)

@@ -1,0 +1,191 @@
+"""Start real PostgreSQL and Redis servers on loopback for the test suite.
+
+``python -m tests.services postgres -- pytest ...`` runs a command with ``DATABASE_URL`` pointing
+at a throw-away PostgreSQL cluster; the fixtures of the integration tests use the same functions.
+Nothing is mocked: these are the Debian server binaries, started in a temporary directory and
+removed afterwards.
+"""
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+
+class ServiceUnavailable(RuntimeError):
+    """A server binary is missing or the server did not come up."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_port(port: int, *, timeout: float, process: subprocess.Popen | None = None, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise ServiceUnavailable(f"{what} exited with status {process.returncode} while starting")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.1)
+    raise ServiceUnavailable(f"{what} did not accept connections on 127.0.0.1:{port} within {timeout:.0f} s")
+
+
+def postgres_bindir() -> Path:
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
+    if os.environ.get("PG_BINDIR"):
+        candidates.append(os.environ["PG_BINDIR"])
+    for candidate in reversed(candidates):
+        if (Path(candidate) / "initdb").exists():
+            return Path(candidate)
+    raise ServiceUnavailable(
+        "PostgreSQL server binaries not found (looked in /usr/lib/postgresql/*/bin and $PG_BINDIR); "
+        "install Debian's 'postgresql' package — .ci/install-system-packages does it."
+    )
+
+
+def _as_server_user(command: list[str]) -> list[str]:
+    # initdb and postgres refuse to run as root; CI runs as root, so drop to the 'postgres' user.
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return command
+
+
+@contextlib.contextmanager
+def postgres_server(*, port: int | None = None) -> Iterator[str]:
+    """A fresh PostgreSQL cluster on 127.0.0.1; yields its ``DATABASE_URL`` (database ``salon``)."""
+    bindir = postgres_bindir()
+    port = port or free_port()
+    workdir = Path(tempfile.mkdtemp(prefix="salon-pg-"))
+    datadir = workdir / "data"
+    if os.geteuid() == 0:
+        shutil.chown(workdir, user="postgres")
+    run = dict(check=True, capture_output=True, text=True)
+    try:
+        subprocess.run(
+            _as_server_user(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(datadir),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            ),
+            **run,
+        )
+        process = subprocess.Popen(
+            _as_server_user(
+                [
+                    str(bindir / "postgres"),
+                    "-D",
+                    str(datadir),
+                    "-p",
+                    str(port),
+                    "-h",
+                    "127.0.0.1",
+                    "-k",
+                    str(workdir),
+                    "-c",
+                    "fsync=off",
+                    "-c",
+                    "synchronous_commit=off",
+                    "-c",
+                    "full_page_writes=off",
+                    "-c",
+                    "max_connections=200",
+                ]
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            _wait_for_port(port, timeout=30, process=process, what="PostgreSQL")
+            subprocess.run(
+                [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "salon"], **run
+            )
+            yield f"postgres://postgres@127.0.0.1:{port}/salon"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    except subprocess.CalledProcessError as exc:
+        raise ServiceUnavailable(f"{' '.join(exc.cmd)} failed: {exc.stderr.strip()}") from None
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def redis_binary() -> str:
+    path = shutil.which("redis-server")
+    if path is None:
+        raise ServiceUnavailable(
+            "redis-server not found; install Debian's 'redis-server' package — .ci/install-system-packages does it."
+        )
+    return path
+
+
+@contextlib.contextmanager
+def redis_server(*, port: int | None = None, appendonly: bool = True) -> Iterator[str]:
+    """A fresh Redis on 127.0.0.1; yields its URL. Configured like production (AOF, noeviction)."""
+    binary = redis_binary()
+    port = port or free_port()
+    workdir = Path(tempfile.mkdtemp(prefix="salon-redis-"))
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(workdir),
+            "--save",
+            "",
+            "--appendonly",
+            "yes" if appendonly else "no",
+            "--maxmemory-policy",
+            "noeviction",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_port(port, timeout=15, process=process, what="Redis")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 3 or argv[0] != "postgres" or argv[1] != "--":
+        print("usage: python -m tests.services postgres -- COMMAND [ARGS...]", file=sys.stderr)
+        return 2
+    with postgres_server() as url:
+        print(f"tests.services: PostgreSQL ready at {url}", flush=True)
+        return subprocess.call(argv[2:], env={**os.environ, "DATABASE_URL": url})
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
