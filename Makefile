@@ -25,11 +25,12 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/activate
 	touch $@ $(VENV)/.runtime-installed
 
 compile-messages: $(VENV)/.runtime-installed
-	$(BIN)/pybabel compile -q -d config/locale -D django
+	$(BIN)/pybabel compile -d config/locale -D django
 
 setup: $(VENV)/.runtime-installed compile-messages
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py load_seeds
+	$(PY) manage.py embed --missing
 
 # --- Main commands -------------------------------------------------------------------------
 run: setup

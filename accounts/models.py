@@ -1,5 +1,6 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -101,7 +102,7 @@ class Organization(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     country = models.CharField(_("country"), max_length=2, default="KR", validators=[validate_country_code])
     website = models.URLField(_("website"), blank=True)
-    description = models.TextField(_("description"), blank=True, max_length=5000)
+    description = models.TextField(_("description"), blank=True, max_length=5000, validators=[MaxLengthValidator(5000)])
     business_registration_number = models.CharField(
         _("business registration number"),
         max_length=10,

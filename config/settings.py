@@ -6,6 +6,7 @@ turns every default off: the secret, hosts, database and Redis must then be give
 ``platform/env.example``).
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -138,7 +139,25 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 660, minimum=1)
-CELERY_BEAT_SCHEDULE: dict = {}
+# Publishing gives up quickly when Redis is down: the save that queued the task has committed,
+# and the periodic sweeps pick the work up later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+# A message whose worker died unacknowledged is delivered again after the visibility timeout.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+    # Look for such messages every N seconds (kombu's default scans only every 10th sweep).
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10, minimum=1),
+    "unacked_restore_throttle": 1,
+}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-embeddings": {
+        "task": "matching.tasks.sweep_embeddings",
+        "schedule": env_int("EMBEDDING_SWEEP_SECONDS", 300, minimum=1),
+    },
+}
 
 # --- E-mail ---------------------------------------------------------------------------------
 globals().update(parse_email_url(env_str("EMAIL_URL", "console://")))
@@ -205,6 +224,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Embeddings (used by matching) ----------------------------------------------------------
+# Model weights are never fetched at run time (the image bakes them in): without this, a missing
+# model costs a minute of hub retries before the lexical fallback. Read by huggingface_hub at import.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 EMBEDDING_BACKEND = env_choice("EMBEDDING_BACKEND", "auto", ("auto", "sentence-transformers", "lexical"))
 EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2")
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64, minimum=1)

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import translation
@@ -47,7 +48,7 @@ class Event(models.Model):
     date = models.DateField(_("date"))
     timezone = models.CharField(_("time zone"), max_length=40, default="Asia/Seoul")
     theme_areas = models.ManyToManyField(DeviceArea, related_name="events", verbose_name=_("theme areas"), blank=True)
-    description = models.TextField(_("description"), blank=True, max_length=5000)
+    description = models.TextField(_("description"), blank=True, max_length=5000, validators=[MaxLengthValidator(5000)])
     registration_opens_at = models.DateTimeField(_("registration opens"))
     registration_closes_at = models.DateTimeField(_("registration closes"))
     slot_minutes = models.PositiveSmallIntegerField(_("meeting length (minutes)"), default=20)

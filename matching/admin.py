@@ -1,6 +1,19 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from matching.models import Concept, DeviceArea, PartneringNeed, RegulatoryApproval, TechnologyOffer
+from matching.embedding_service import enqueue_embedding
+from matching.embeddings import get_backend
+from matching.models import Concept, DeviceArea, Embedding, PartneringNeed, RegulatoryApproval, TechnologyOffer
+
+
+class EmbedOnSaveMixin:
+    """Queue the embedding after an admin save, as the services do for forms and the API."""
+
+    embedding_kind: str
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        enqueue_embedding(kind=self.embedding_kind, ids=[form.instance.pk])
 
 
 @admin.register(DeviceArea)
@@ -22,7 +35,8 @@ class RegulatoryApprovalInline(admin.TabularInline):
 
 
 @admin.register(TechnologyOffer)
-class TechnologyOfferAdmin(admin.ModelAdmin):
+class TechnologyOfferAdmin(EmbedOnSaveMixin, admin.ModelAdmin):
+    embedding_kind = "offer"
     list_display = ["title", "organization", "stage", "language", "status", "updated_at"]
     list_filter = ["status", "stage", "language", "areas"]
     search_fields = ["title", "description", "organization__name_ko", "organization__name_en"]
@@ -32,9 +46,31 @@ class TechnologyOfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartneringNeed)
-class PartneringNeedAdmin(admin.ModelAdmin):
+class PartneringNeedAdmin(EmbedOnSaveMixin, admin.ModelAdmin):
+    embedding_kind = "need"
     list_display = ["title", "organization", "stage_min", "stage_max", "is_confidential", "status", "updated_at"]
     list_filter = ["status", "is_confidential", "stage_min", "areas"]
     search_fields = ["title", "description", "organization__name_ko", "organization__name_en"]
     autocomplete_fields = ["organization", "areas", "concepts"]
     list_select_related = ["organization"]
+
+
+@admin.register(Embedding)
+class EmbeddingAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "backend", "model_name", "dimension", "updated_at"]
+    list_filter = ["backend", "model_name"]
+    search_fields = ["offer__title", "need__title", "text_hash"]
+    readonly_fields = ["offer", "need", "backend", "model_name", "dimension", "text_hash", "created_at", "updated_at"]
+    exclude = ["vector"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        backend = get_backend()
+        subtitle = _("Active backend: %(backend)s — model %(model)s (%(dimension)s dimensions)") % {
+            "backend": backend.name,
+            "model": backend.model_name,
+            "dimension": backend.dimension,
+        }
+        return super().changelist_view(request, extra_context={**(extra_context or {}), "subtitle": subtitle})

@@ -1,3 +1,4 @@
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
@@ -80,7 +81,7 @@ class TechnologyOffer(models.Model):
         error_messages={"invalid": _("Choose a startup: technology offers belong to startups.")},
     )
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), max_length=10_000)
+    description = models.TextField(_("description"), max_length=10_000, validators=[MaxLengthValidator(10_000)])
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, editable=False)
     areas = models.ManyToManyField(DeviceArea, related_name="offers", verbose_name=_("device areas"), blank=True)
     concepts = models.ManyToManyField(Concept, related_name="offers", verbose_name=_("concepts"), blank=True)
@@ -156,7 +157,7 @@ class PartneringNeed(models.Model):
         error_messages={"invalid": _("Choose a corporate BD team: partnering needs belong to them.")},
     )
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), max_length=10_000)
+    description = models.TextField(_("description"), max_length=10_000, validators=[MaxLengthValidator(10_000)])
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, editable=False)
     areas = models.ManyToManyField(DeviceArea, related_name="needs", verbose_name=_("device areas"), blank=True)
     concepts = models.ManyToManyField(Concept, related_name="needs", verbose_name=_("concepts"), blank=True)
@@ -202,3 +203,49 @@ class PartneringNeed(models.Model):
     def save(self, *args, **kwargs):
         self.language = detect_language(f"{self.title} {self.description}")
         super().save(*args, **kwargs)
+
+
+class Embedding(models.Model):
+    """The vector of one offer or need under one backend/model; re-computed only when its text changes."""
+
+    offer = models.ForeignKey(
+        TechnologyOffer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="embeddings",
+        verbose_name=_("offer"),
+    )
+    need = models.ForeignKey(
+        PartneringNeed,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="embeddings",
+        verbose_name=_("need"),
+    )
+    backend = models.CharField(_("backend"), max_length=32)
+    model_name = models.CharField(_("model"), max_length=200)
+    dimension = models.PositiveIntegerField(_("dimension"))
+    vector = models.BinaryField(_("vector"), help_text=_("float32, little-endian, L2-normalised"))
+    text_hash = models.CharField(_("text hash"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("embedding")
+        verbose_name_plural = _("embeddings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(offer__isnull=False, need__isnull=True) | Q(offer__isnull=True, need__isnull=False),
+                name="embedding_has_one_owner",
+            ),
+            # Plain (not partial) unique constraints: NULLs never collide, and INSERT … ON CONFLICT
+            # can name them, which makes concurrent upserts from several workers safe.
+            models.UniqueConstraint(fields=["offer", "model_name"], name="embedding_unique_offer_model"),
+            models.UniqueConstraint(fields=["need", "model_name"], name="embedding_unique_need_model"),
+            models.CheckConstraint(condition=Q(dimension__gte=1), name="embedding_dimension_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.model_name} → {'offer' if self.offer_id else 'need'} {self.offer_id or self.need_id}"

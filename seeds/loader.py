@@ -19,6 +19,7 @@ from django.db import models, transaction
 
 from accounts.models import Membership, Organization, OrganizationKind, User
 from events.models import Event, ProgramItem, Registration, Slot, Table
+from matching.embedding_service import enqueue_embedding
 from matching.models import Concept, DeviceArea, PartneringNeed, RegulatoryApproval, TechnologyOffer
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -34,6 +35,8 @@ class LoadReport:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
+    # ids of the offers and needs loaded, for their embedding
+    profiles: dict = field(default_factory=lambda: {"offer": set(), "need": set()})
 
     def record(self, label: str, outcome: str) -> None:
         getattr(self, outcome)[label] += 1
@@ -184,6 +187,7 @@ def load_demo_profiles(data: dict, report: LoadReport) -> None:
             },
             where=where,
         )
+        report.profiles["offer"].add(offer.pk)
         _set_m2m(offer.areas, _resolve(areas, record["areas"], kind="area", where=where), report, "technology offers")
         _set_m2m(
             offer.concepts,
@@ -224,6 +228,7 @@ def load_demo_profiles(data: dict, report: LoadReport) -> None:
             },
             where=where,
         )
+        report.profiles["need"].add(need.pk)
         _set_m2m(need.areas, _resolve(areas, record["areas"], kind="area", where=where), report, "partnering needs")
         _set_m2m(
             need.concepts,
@@ -423,4 +428,9 @@ def load_seeds(*, demo: bool = True, today: dt.date | None = None) -> LoadReport
             load_demo_profiles(demo_data, report)
             load_salons(salons, report, today=today or timezone.localdate())
             load_demo_users(salons, report)
+            # Queued on commit; unchanged texts are skipped by the embedding task itself.
+            for kind, ids in report.profiles.items():
+                ordered = sorted(ids)
+                for start in range(0, len(ordered), 100):
+                    enqueue_embedding(kind=kind, ids=ordered[start : start + 100])
     return report

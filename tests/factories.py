@@ -9,8 +9,12 @@ from matching.models import Concept, DeviceArea, PartneringNeed, TechnologyOffer
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
-# Valid 사업자등록번호 (checksum holds); factories draw from these in order.
-VALID_BRNS = ["2208162517", "1248100998", "1208147521", "1234567891"]
+
+def valid_brn(n: int) -> str:
+    """The n-th of a series of distinct 사업자등록번호 whose checksum holds."""
+    digits = [int(c) for c in f"{301000000 + n:09d}"]
+    total = sum(d * w for d, w in zip(digits, (1, 3, 7, 1, 3, 7, 1, 3, 5), strict=True)) + digits[8] * 5 // 10
+    return "".join(map(str, digits)) + str((10 - total % 10) % 10)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -37,7 +41,7 @@ class StartupFactory(OrganizationFactory):
     kind = OrganizationKind.STARTUP
     country = "KR"
     cluster = "pangyo"
-    business_registration_number = factory.Sequence(lambda n: VALID_BRNS[n % len(VALID_BRNS)])
+    business_registration_number = factory.Sequence(valid_brn)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

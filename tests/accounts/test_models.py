@@ -108,3 +108,11 @@ def test_it_refuses_a_duplicate_membership():
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(user=membership.user, organization=membership.organization, role="admin")
     assert Membership.objects.count() == 1
+
+
+def test_the_factory_series_of_registration_numbers_is_valid_and_distinct():
+    from tests.factories import valid_brn
+
+    numbers = [valid_brn(n) for n in range(200)]
+    assert len(set(numbers)) == 200
+    assert all(business_registration_number_is_valid(number) for number in numbers)

@@ -3,7 +3,8 @@ from django.db.models import Count
 
 from accounts.models import Organization, User
 from events.models import Event
-from matching.models import Concept, DeviceArea, PartneringNeed, TechnologyOffer
+from matching.embeddings import get_backend
+from matching.models import Concept, DeviceArea, Embedding, PartneringNeed, TechnologyOffer
 from seeds.loader import DEMO_PASSWORD, read_json
 
 
@@ -16,9 +17,15 @@ class Command(BaseCommand):
     def handle(self, *args, url, **options):
         kinds = dict(Organization.objects.values_list("kind").annotate(n=Count("id")))
         offer_languages = dict(TechnologyOffer.objects.values_list("language").annotate(n=Count("id")))
+        backend = get_backend()
+        embedded = Embedding.objects.filter(model_name=backend.model_name)
+        embedded_offers = embedded.filter(offer__isnull=False).count()
+        embedded_needs = embedded.filter(need__isnull=False).count()
         lines = [
             "",
             "Partnering Salon — demo ready",
+            f"  embeddings     {backend.name} backend, model {backend.model_name} ({backend.dimension} dimensions): "
+            f"{embedded_offers} offers, {embedded_needs} needs",
             f"  taxonomy       {DeviceArea.objects.count()} device areas, {Concept.objects.count()} concepts",
             f"  organizations  {kinds.get('startup', 0)} startups, {kinds.get('corporate', 0)} corporate BD teams, "
             f"{kinds.get('organizer', 0)} organizer",

@@ -1,0 +1,129 @@
+"""Embed offers and needs: load texts, skip what is unchanged, encode the rest in batches, upsert.
+
+Idempotent: the unique constraint (owner, model) plus the hash of the embedded text mean a task
+that runs twice, or two workers that race, leave one row per owner and model, and unchanged text
+is never sent to the model again.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+
+from matching.embeddings import EmbeddingBackend, get_backend, text_hash
+from matching.models import Embedding, PartneringNeed, TechnologyOffer
+
+logger = logging.getLogger(__name__)
+
+OWNER_MODELS = {"offer": TechnologyOffer, "need": PartneringNeed}
+
+
+def embedding_text(title: str, description: str) -> str:
+    """What is embedded for a profile: its title, then its description."""
+    return f"{title.strip()}\n{description.strip()}"
+
+
+@dataclass
+class EmbedResult:
+    embedded: int = 0
+    unchanged: int = 0
+    missing: int = 0  # ids that no longer exist (deleted after the task was queued)
+
+    def __iadd__(self, other: "EmbedResult") -> "EmbedResult":
+        self.embedded += other.embedded
+        self.unchanged += other.unchanged
+        self.missing += other.missing
+        return self
+
+
+def embed_profiles(
+    *, kind: str, ids: Iterable[int], backend: EmbeddingBackend | None = None, batch_size: int | None = None
+) -> EmbedResult:
+    """Embed the offers (``kind="offer"``) or needs (``"need"``) with these ids."""
+    model = OWNER_MODELS[kind]
+    backend = backend or get_backend()
+    ids = sorted(set(ids))
+    rows = {
+        pk: embedding_text(title, description)
+        for pk, title, description in model.objects.filter(pk__in=ids).values_list("pk", "title", "description")
+    }
+    current = dict(
+        Embedding.objects.filter(**{f"{kind}_id__in": list(rows)}, model_name=backend.model_name).values_list(
+            f"{kind}_id", "text_hash"
+        )
+    )
+    result = EmbedResult(missing=len(ids) - len(rows))
+    todo = []
+    for pk, text in rows.items():
+        digest = text_hash(text)
+        if current.get(pk) == digest:
+            result.unchanged += 1
+        else:
+            todo.append((pk, text, digest))
+    step = batch_size or len(todo) or 1
+    for start in range(0, len(todo), step):
+        batch = todo[start : start + step]
+        vectors = backend.encode([text for _, text, _ in batch])
+        _save_vectors(kind, backend, batch, vectors)
+        result.embedded += len(batch)
+    return result
+
+
+def _save_vectors(kind: str, backend: EmbeddingBackend, batch, vectors: np.ndarray) -> None:
+    rows = [
+        Embedding(
+            **{f"{kind}_id": pk},
+            backend=backend.name,
+            model_name=backend.model_name,
+            dimension=vectors.shape[1],
+            vector=vector.astype("<f4").tobytes(),
+            text_hash=digest,
+        )
+        for (pk, _, digest), vector in zip(batch, vectors, strict=True)
+    ]
+    with transaction.atomic():
+        Embedding.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=[kind, "model_name"],
+            update_fields=["backend", "dimension", "vector", "text_hash", "updated_at"],
+        )
+
+
+def vector_of(embedding: Embedding) -> np.ndarray:
+    return np.frombuffer(bytes(embedding.vector), dtype="<f4").reshape(embedding.dimension)
+
+
+def stale_ids(*, kind: str, backend: EmbeddingBackend | None = None) -> list[int]:
+    """Ids whose embedding under the current model is missing or was computed from other text."""
+    model = OWNER_MODELS[kind]
+    backend = backend or get_backend()
+    current = dict(
+        Embedding.objects.filter(**{f"{kind}__isnull": False}, model_name=backend.model_name).values_list(
+            f"{kind}_id", "text_hash"
+        )
+    )
+    return [
+        pk
+        for pk, title, description in model.objects.values_list("pk", "title", "description")
+        if current.get(pk) != text_hash(embedding_text(title, description))
+    ]
+
+
+def enqueue_embedding(*, kind: str, ids: list[int]) -> None:
+    """Embed these profiles once the current transaction commits.
+
+    A broker outage must not fail the user's save: the row is committed already, and the periodic
+    sweep (``sweep_embeddings``) finds and embeds it once the broker is back."""
+    from matching.tasks import BROKER_ERRORS
+    from matching.tasks import embed_profiles as embed_task
+
+    def send():
+        try:
+            embed_task.delay(kind, ids)
+        except BROKER_ERRORS as exc:
+            logger.warning("Could not queue embedding of %s %s (%s); the sweep will pick it up.", kind, ids, exc)
+
+    transaction.on_commit(send)

@@ -1,0 +1,207 @@
+"""Text → vector backends behind one interface.
+
+``encode(texts) -> float32 array (n, d)``, L2-normalised, computed in batches. Two backends:
+
+* ``sentence-transformers``: a multilingual sentence model (``EMBEDDING_MODEL``, a hub name or a
+  local path), loaded once per process, on the GPU when one is available.
+* ``lexical``: no weights, works offline. Bilingual taxonomy concepts (Korean and English
+  synonyms share one id), language-neutral tokens (CT, ECG, 510k) and hashed word and character
+  n-grams, so that a Korean and an English description of the same device land close together.
+
+``get_backend()`` picks one from the settings; ``auto`` falls back to ``lexical`` when the model
+cannot be loaded, with one warning that names the cause and the setting to change.
+"""
+
+import functools
+import hashlib
+import logging
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from matching.concepts import ConceptIndex, default_index
+from matching.text import MAX_TEXT_CHARS, noun_runs, tokenize
+
+logger = logging.getLogger(__name__)
+
+
+class EmbeddingBackend(Protocol):
+    name: str  # "sentence-transformers" or "lexical"
+    model_name: str  # what an Embedding row records; a change means re-embedding
+    dimension: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def l2_normalize(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return (matrix / np.where(norms == 0, 1, norms)).astype(np.float32)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class ModelUnavailable(RuntimeError):
+    """The configured sentence-transformers model cannot be loaded."""
+
+
+class SentenceTransformerBackend:
+    name = "sentence-transformers"
+
+    def __init__(self, model: str, *, batch_size: int, device: str | None = None):
+        self.model_name = model
+        self.batch_size = batch_size
+        self._model = _load_sentence_transformer(model, device)
+        self.dimension = int(self._model.get_embedding_dimension())
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        # The tokenizer truncates at the model's max_seq_length; cutting the raw text first keeps
+        # a 50,000-character input from costing a full tokenisation pass.
+        clipped = [text[:MAX_TEXT_CHARS] for text in texts]
+        vectors = self._model.encode(
+            clipped,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def _locate_model(model: str) -> str:
+    """A local folder for ``model``: the path itself, or its copy in the Hugging Face cache.
+
+    Checked before importing torch, so a missing model is reported in milliseconds."""
+    if Path(model).expanduser().is_dir():
+        return str(Path(model).expanduser())
+    from huggingface_hub import snapshot_download
+
+    try:
+        return snapshot_download(model, local_files_only=True)
+    except Exception as exc:  # noqa: BLE001 — huggingface_hub raises several unrelated types here
+        raise ModelUnavailable(
+            f"{model!r} is neither a local folder nor in the local Hugging Face cache "
+            f"(models are not downloaded at run time) [{type(exc).__name__}]"
+        ) from exc
+
+
+@functools.cache
+def _load_sentence_transformer(model: str, device: str | None):
+    path = _locate_model(model)
+    try:
+        import torch
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:  # pragma: no cover - both are pinned requirements
+        raise ModelUnavailable(f"sentence-transformers is not installed ({exc})") from exc
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        return SentenceTransformer(path, device=device)
+    except Exception as exc:  # noqa: BLE001 — any loading failure (missing files, no network, bad config) is reported
+        raise ModelUnavailable(
+            f"cannot load sentence-transformers model {model!r}: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+class LexicalBackend:
+    """Offline bilingual embedding; see the module docstring.
+
+    The vector has three blocks, each L2-normalised and weighted so that the cosine of two vectors
+    is the weighted sum of the blocks' cosines: taxonomy concepts (the cross-lingual signal),
+    language-neutral Latin tokens and numbers, and hashed word/character n-grams (same-language
+    detail)."""
+
+    name = "lexical"
+    HASH_DIMENSION = 1024
+    NEUTRAL_DIMENSION = 256
+    WEIGHTS = {"concepts": 0.6, "areas": 0.1, "neutral": 0.15, "ngrams": 0.15}
+    VERSION = 1
+
+    def __init__(self, index: ConceptIndex | None = None):
+        self.index = index or default_index()
+        self.concept_codes = sorted(self.index.records)
+        self.concept_position = {code: i for i, code in enumerate(self.concept_codes)}
+        self.area_codes = sorted({record.area for record in self.index.records.values()})
+        self.area_position = {code: i for i, code in enumerate(self.area_codes)}
+        taxonomy_digest = hashlib.sha256("\n".join(self.concept_codes).encode()).hexdigest()[:12]
+        self.model_name = f"lexical-v{self.VERSION}-{taxonomy_digest}"
+        self.dimension = len(self.concept_codes) + len(self.area_codes) + self.NEUTRAL_DIMENSION + self.HASH_DIMENSION
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return (
+            np.vstack([self._encode_one(text) for text in texts])
+            if texts
+            else np.zeros((0, self.dimension), dtype=np.float32)
+        )
+
+    @staticmethod
+    def _bucket(feature: str, size: int) -> int:
+        return zlib.crc32(feature.encode("utf-8")) % size
+
+    def _encode_one(self, text: str) -> np.ndarray:
+        tokens = tokenize(text)
+        concepts = self.index.extract(text)
+        blocks = {
+            "concepts": np.zeros(len(self.concept_codes), dtype=np.float32),
+            "areas": np.zeros(len(self.area_codes), dtype=np.float32),
+            "neutral": np.zeros(self.NEUTRAL_DIMENSION, dtype=np.float32),
+            "ngrams": np.zeros(self.HASH_DIMENSION, dtype=np.float32),
+        }
+        for code in concepts:
+            blocks["concepts"][self.concept_position[code]] = 1.0
+            blocks["areas"][self.area_position[self.index.records[code].area]] += 1.0
+        words = [token.text for token in tokens]
+        for token in tokens:
+            if not token.hangul and len(token.text) >= 2:
+                blocks["neutral"][self._bucket(token.text, self.NEUTRAL_DIMENSION)] += 1.0
+        features = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+        for run in noun_runs(tokens):
+            features += [run[i : i + 3] for i in range(max(len(run) - 2, 0))]
+        for feature in features:
+            blocks["ngrams"][self._bucket(feature, self.HASH_DIMENSION)] += 1.0
+        parts = []
+        for name, block in blocks.items():
+            if name == "ngrams":
+                block = np.log1p(block)  # sublinear term frequency
+            norm = np.linalg.norm(block)
+            parts.append(block / norm * np.sqrt(self.WEIGHTS[name]) if norm else block)
+        return l2_normalize(np.concatenate(parts)[None, :])[0]
+
+
+def get_backend(*, backend: str | None = None, model: str | None = None) -> EmbeddingBackend:
+    """The configured backend (``EMBEDDING_BACKEND``/``EMBEDDING_MODEL``), built once per process."""
+    return _get_backend(
+        backend or settings.EMBEDDING_BACKEND, model or settings.EMBEDDING_MODEL, settings.EMBEDDING_BATCH_SIZE
+    )
+
+
+@functools.cache
+def _get_backend(backend: str, model: str, batch_size: int) -> EmbeddingBackend:
+    if backend == "lexical":
+        return LexicalBackend()
+    if backend == "sentence-transformers":
+        try:
+            return SentenceTransformerBackend(model, batch_size=batch_size)
+        except ModelUnavailable as exc:
+            raise ImproperlyConfigured(
+                f"EMBEDDING_BACKEND=sentence-transformers but {exc}. Set EMBEDDING_MODEL to a local model "
+                "folder, or EMBEDDING_BACKEND=auto to fall back to the offline lexical backend."
+            ) from exc
+    if backend == "auto":
+        try:
+            return SentenceTransformerBackend(model, batch_size=batch_size)
+        except ModelUnavailable as exc:
+            logger.warning(
+                "Embedding with the offline lexical backend: %s. Set EMBEDDING_MODEL to a local model folder "
+                "(or EMBEDDING_BACKEND=lexical to silence this warning).",
+                exc,
+            )
+            return LexicalBackend()
+    raise ImproperlyConfigured(f"EMBEDDING_BACKEND must be auto, sentence-transformers or lexical, got {backend!r}")

@@ -1,0 +1,46 @@
+"""Celery tasks of the matching app: thin wrappers that take ids and call a service."""
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError as DatabaseOperationalError
+from kombu.exceptions import OperationalError as BrokerOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from matching import embedding_service
+
+logger = logging.getLogger(__name__)
+
+# The broker is unreachable (kombu wraps most connection failures; redis-py raises its own).
+BROKER_ERRORS = (BrokerOperationalError, RedisConnectionError, RedisTimeoutError)
+# Only transient failures are retried; a bug raises at once instead of looping.
+TRANSIENT_ERRORS = (DatabaseOperationalError, *BROKER_ERRORS, ConnectionError, TimeoutError)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=8,
+)
+def embed_profiles(self, kind: str, ids: list[int]) -> dict:
+    """Embed offers or needs by id. Safe to run twice: unchanged text is skipped."""
+    result = embedding_service.embed_profiles(kind=kind, ids=ids)
+    return {"embedded": result.embedded, "unchanged": result.unchanged, "missing": result.missing}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=5, max_retries=3)
+def sweep_embeddings(batch_size: int = 100) -> dict:
+    """Queue whatever is missing or stale (beat): a broker outage delays embeddings, never loses them."""
+    queued = {}
+    for kind in embedding_service.OWNER_MODELS:
+        ids = embedding_service.stale_ids(kind=kind)
+        for start in range(0, len(ids), batch_size):
+            embed_profiles.delay(kind, ids[start : start + batch_size])
+        queued[kind] = len(ids)
+    return queued

@@ -1,0 +1,92 @@
+import datetime as dt
+
+import pytest
+
+from tests.factories import SEOUL, EventFactory, RegistrationFactory, SlotFactory, TableFactory
+
+
+@pytest.fixture
+def salon():
+    event = EventFactory(
+        title_ko="오송 디지털헬스 파트너링 살롱",
+        title_en="Osong Digital Health Partnering Salon",
+        slug="osong",
+        city="osong",
+        venue="오송 C&V센터",
+        date=dt.date(2026, 12, 10),
+        slot_minutes=20,
+    )
+    event.program.create(
+        kind="bd_expert_talk",
+        title_ko="글로벌 BD 강연",
+        title_en="Global BD talk",
+        speaker="Jane Doe",
+        starts_at=dt.datetime(2026, 12, 10, 14, 10, tzinfo=SEOUL),
+        ends_at=dt.datetime(2026, 12, 10, 14, 40, tzinfo=SEOUL),
+    )
+    for index in (1, 2, 3):
+        SlotFactory(event=event, index=index)
+    TableFactory(event=event, number=1)
+    TableFactory(event=event, number=2)
+    RegistrationFactory(event=event, status="approved")
+    RegistrationFactory(event=event, status="pending")
+    return event
+
+
+@pytest.mark.django_db
+def test_the_home_page_lists_upcoming_salons_in_korean_by_default(client, salon):
+    EventFactory(status="draft", title_ko="비공개 초안 살롱")
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="ko">' in html
+    assert "오송 디지털헬스 파트너링 살롱" in html
+    assert "스타트업 1곳, BD팀 0곳 참가" in html
+    assert "비공개 초안 살롱" not in html  # drafts are not public
+
+
+@pytest.mark.django_db
+def test_the_home_page_switches_to_english(client, salon):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    html = client.get("/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Osong Digital Health Partnering Salon" in html
+    assert "1 startups and 0 BD teams registered" in html
+
+
+@pytest.mark.django_db
+def test_a_salon_page_shows_its_program_in_seoul_time(client, salon):
+    html = client.get("/salons/osong/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "14:10–14:40" in html
+    assert "Global BD talk" in html and "Jane Doe" in html
+    assert "<dt>Meeting slots</dt><dd>3</dd>" in html
+    assert "<dt>Tables</dt><dd>2</dd>" in html
+    assert "20 minutes" in html
+
+
+@pytest.mark.django_db
+def test_a_draft_salon_is_not_found(client):
+    EventFactory(slug="hidden", status="draft")
+    assert client.get("/salons/hidden/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_health_endpoint_checks_database_and_cache(client):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ok"] is True
+    assert {name: check["ok"] for name, check in body["checks"].items()} == {
+        "database": True,
+        "cache": True,
+        "broker": True,
+    }
+
+
+@pytest.mark.django_db
+def test_the_login_page_and_api_docs_render(client):
+    assert "로그인" in client.get("/accounts/login/").content.decode()
+    assert client.get("/api/schema/").status_code == 200
+    docs = client.get("/api/docs/").content.decode()
+    assert "cdn" not in docs.lower()  # served by the app itself
