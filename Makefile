@@ -31,6 +31,7 @@ setup: $(VENV)/.runtime-installed compile-messages
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py load_seeds
 	$(PY) manage.py embed --missing
+	$(PY) manage.py match
 
 # --- Main commands -------------------------------------------------------------------------
 run: setup

@@ -153,6 +153,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 CELERY_BEAT_SCHEDULE = {
+    "expire-meeting-requests": {
+        "task": "events.tasks.expire_requests",
+        "schedule": env_int("REQUEST_EXPIRY_SWEEP_SECONDS", 900, minimum=1),
+    },
     "sweep-embeddings": {
         "task": "matching.tasks.sweep_embeddings",
         "schedule": env_int("EMBEDDING_SWEEP_SECONDS", 300, minimum=1),
@@ -230,6 +234,16 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 EMBEDDING_BACKEND = env_choice("EMBEDDING_BACKEND", "auto", ("auto", "sentence-transformers", "lexical"))
 EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2")
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64, minimum=1)
+# Matching (matching.match_service): how many best pairs are stored per offer and per need.
+MATCHES_PER_OFFER = env_int("MATCHES_PER_OFFER", 10, minimum=1)
+MATCHES_PER_NEED = env_int("MATCHES_PER_NEED", 20, minimum=1)
+# Meeting requests (matching.requests): pending requests expire, and their recipients are warned.
+REQUEST_EXPIRY_HOURS = env_int("REQUEST_EXPIRY_HOURS", 72, minimum=1)
+REQUEST_EXPIRY_WARNING_HOURS = env_int("REQUEST_EXPIRY_WARNING_HOURS", 24, minimum=1)
+# Proposals (matching.proposal_service): at most this many per startup and salon.
+PROPOSALS_PER_STARTUP = env_int("PROPOSALS_PER_STARTUP", 3, minimum=1)
+# Absolute address of the site, for links in e-mails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000/")
 
 # --- Security -------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

@@ -30,6 +30,7 @@ class EmbedResult:
     embedded: int = 0
     unchanged: int = 0
     missing: int = 0  # ids that no longer exist (deleted after the task was queued)
+    model_name: str = ""
 
     def __iadd__(self, other: "EmbedResult") -> "EmbedResult":
         self.embedded += other.embedded
@@ -54,7 +55,7 @@ def embed_profiles(
             f"{kind}_id", "text_hash"
         )
     )
-    result = EmbedResult(missing=len(ids) - len(rows))
+    result = EmbedResult(missing=len(ids) - len(rows), model_name=backend.model_name)
     todo = []
     for pk, text in rows.items():
         digest = text_hash(text)

@@ -128,6 +128,36 @@ class NeedStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class RequestOrigin(models.TextChoices):
+    PROPOSAL = "proposal", _("Proposed by the platform")
+    STARTUP = "startup", _("Requested by the startup")
+    CORPORATE = "corporate", _("Requested by the BD team")
+    ORGANIZER = "organizer", _("Arranged by the organizer")
+
+
+class RequestStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")
+    CANCELLED = "cancelled", _("Cancelled")
+
+    @classmethod
+    def live(cls) -> tuple[str, ...]:
+        """States that hold a place: one live request per startup and BD team per salon."""
+        return (cls.PROPOSED, cls.PENDING, cls.ACCEPTED)
+
+
+class DeclineReason(models.TextChoices):
+    NOT_FOCUS_AREA = "not_focus_area", _("Not our focus area")
+    TOO_EARLY = "too_early", _("Too early stage")
+    REGULATORY = "regulatory", _("Regulatory status insufficient")
+    ALREADY_IN_CONTACT = "already_in_contact", _("Already in contact")
+    NO_CAPACITY = "no_capacity", _("No capacity")
+    OTHER = "other", _("Other")
+
+
 @deconstructible
 class ChoiceListValidator:
     """Validate a JSON list field holding distinct values of ``choices``.

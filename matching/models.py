@@ -1,20 +1,23 @@
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Language, Organization, OrganizationKind
+from accounts.models import Language, Organization, OrganizationKind, User
 from matching.enums import (
     CHOOSE_AT_LEAST_ONE,
     ApprovalStatus,
     ChoiceListValidator,
     DealType,
+    DeclineReason,
     Market,
     NeedStatus,
     OfferStatus,
     Pathway,
     Region,
+    RequestOrigin,
+    RequestStatus,
     Stage,
     market_pathway_condition,
     stage_range_condition,
@@ -249,3 +252,149 @@ class Embedding(models.Model):
 
     def __str__(self):
         return f"{self.model_name} → {'offer' if self.offer_id else 'need'} {self.offer_id or self.need_id}"
+
+
+class Match(models.Model):
+    """A scored (offer, need) pair among the best of the offer or of the need; see matching.scoring."""
+
+    offer = models.ForeignKey(
+        TechnologyOffer, on_delete=models.CASCADE, related_name="matches", verbose_name=_("offer")
+    )
+    need = models.ForeignKey(PartneringNeed, on_delete=models.CASCADE, related_name="matches", verbose_name=_("need"))
+    score = models.FloatField(_("score"))
+    components = models.JSONField(_("score components"), default=dict)
+    explanation = models.JSONField(
+        _("explanation"), default=dict, help_text=_('{"ko": {"fits": [...], "misfits": [...]}, "en": {...}}')
+    )
+    model_name = models.CharField(_("embedding model"), max_length=200, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        ordering = ["-score"]
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "need"], name="match_unique_pair"),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1), name="match_score_in_unit_range"),
+        ]
+        indexes = [
+            models.Index(fields=["need", "-score"], name="match_need_score"),
+            models.Index(fields=["offer", "-score"], name="match_offer_score"),
+        ]
+
+    def __str__(self):
+        return f"{self.offer} ↔ {self.need}: {self.score:.2f}"
+
+    def explanation_in(self, language: str | None = None) -> dict[str, list[str]]:
+        language = language or translation.get_language() or "ko"
+        return self.explanation.get(language[:2]) or self.explanation.get("en") or {"fits": [], "misfits": []}
+
+
+class MeetingRequest(models.Model):
+    """A proposed or requested 1:1 meeting at a salon between a startup, about one of its offers,
+    and a BD team, optionally about one of its needs.
+
+    A platform proposal (``proposed``) has no requester yet: the side that takes it up becomes the
+    requester and the request waits (``pending``) for the other side, which accepts or declines
+    with a reason. See ``matching.requests`` for the transitions and quotas."""
+
+    event = models.ForeignKey(
+        "events.Event", on_delete=models.CASCADE, related_name="meeting_requests", verbose_name=_("salon")
+    )
+    offer = models.ForeignKey(
+        TechnologyOffer, on_delete=models.CASCADE, related_name="meeting_requests", verbose_name=_("offer")
+    )
+    need = models.ForeignKey(
+        PartneringNeed,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="meeting_requests",
+        verbose_name=_("need"),
+    )
+    startup = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="startup_meeting_requests", verbose_name=_("startup")
+    )
+    corporate = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="corporate_meeting_requests", verbose_name=_("BD team")
+    )
+    requester = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sent_meeting_requests",
+        verbose_name=_("requesting organization"),
+    )
+    recipient = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="received_meeting_requests",
+        verbose_name=_("receiving organization"),
+    )
+    origin = models.CharField(_("origin"), max_length=10, choices=RequestOrigin.choices)
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices)
+    score = models.FloatField(_("match score"), null=True, blank=True)
+    message = models.TextField(_("message"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    decline_reason = models.CharField(_("decline reason"), max_length=20, choices=DeclineReason.choices, blank=True)
+    decline_note = models.TextField(_("note"), blank=True, max_length=1000, validators=[MaxLengthValidator(1000)])
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    expiry_warned_at = models.DateTimeField(_("expiry warning sent at"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    responded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("answered by")
+    )
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("meeting request")
+        verbose_name_plural = _("meeting requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "startup", "corporate"],
+                condition=Q(status__in=RequestStatus.live()),
+                name="meeting_request_one_live_per_pair",
+                violation_error_message=_("These two organizations already have a request for this salon."),
+            ),
+            models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="meeting_request_status_valid"),
+            models.CheckConstraint(condition=Q(origin__in=RequestOrigin.values), name="meeting_request_origin_valid"),
+            models.CheckConstraint(condition=~Q(startup=F("corporate")), name="meeting_request_two_organizations"),
+            models.CheckConstraint(
+                condition=Q(requester__isnull=True, recipient__isnull=True)
+                | Q(requester=F("startup"), recipient=F("corporate"))
+                | Q(requester=F("corporate"), recipient=F("startup")),
+                name="meeting_request_sides_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(requester__isnull=False)
+                | Q(status=RequestStatus.PROPOSED)
+                | Q(origin=RequestOrigin.ORGANIZER)
+                | Q(status=RequestStatus.DECLINED)
+                | Q(status=RequestStatus.EXPIRED)
+                | Q(status=RequestStatus.CANCELLED),
+                name="meeting_request_pending_has_requester",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=RequestStatus.DECLINED, decline_reason__in=DeclineReason.values)
+                | (~Q(status=RequestStatus.DECLINED) & Q(decline_reason="")),
+                name="meeting_request_decline_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["event", "status"], name="meeting_request_event_status"),
+            models.Index(fields=["startup", "status"], name="meeting_request_startup"),
+            models.Index(fields=["corporate", "status"], name="meeting_request_corporate"),
+        ]
+
+    def __str__(self):
+        return f"{self.startup} ↔ {self.corporate} ({self.get_status_display()})"
+
+    def other_side(self, organization_id: int) -> int:
+        return self.corporate_id if organization_id == self.startup_id else self.startup_id

@@ -8,7 +8,7 @@ from kombu.exceptions import OperationalError as BrokerOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from matching import embedding_service
+from matching import embedding_service, match_service
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +31,10 @@ TRANSIENT_ERRORS = (DatabaseOperationalError, *BROKER_ERRORS, ConnectionError, T
 def embed_profiles(self, kind: str, ids: list[int]) -> dict:
     """Embed offers or needs by id. Safe to run twice: unchanged text is skipped."""
     result = embedding_service.embed_profiles(kind=kind, ids=ids)
+    if result.embedded or result.unchanged:
+        # A save may change the text or only the stage, deal types…: either way these profiles'
+        # scores change, so their rows (offers) or columns (needs) are recomputed.
+        recompute_matches.delay(kind, ids, result.model_name)
     return {"embedded": result.embedded, "unchanged": result.unchanged, "missing": result.missing}
 
 
@@ -44,3 +48,10 @@ def sweep_embeddings(batch_size: int = 100) -> dict:
             embed_profiles.delay(kind, ids[start : start + batch_size])
         queued[kind] = len(ids)
     return queued
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=2, max_retries=8)
+def recompute_matches(kind: str, ids: list[int], model_name: str | None = None) -> dict:
+    """Re-score the rows (offers) or columns (needs) of these profiles; idempotent (replaces them)."""
+    report = match_service.recompute_matches(**{f"{kind}_ids": ids}, model_name=model_name)
+    return {"stored": report.stored}

@@ -1,0 +1,289 @@
+"""Meeting requests at a salon: who may ask whom, quotas, and the transitions
+
+    proposed ──take up──▶ pending ──accept──▶ accepted ──cancel──▶ cancelled
+        │                    │ ╲──decline──▶ declined
+        └──decline──▶ declined  ╲──(expiry, beat)──▶ expired;  pending ──cancel (requester)──▶ cancelled
+
+Every function validates first and raises ``ValidationError`` with a localised message, then
+writes in one transaction (the request row is locked, so two clicks cannot both win), and queues
+e-mails and the re-scoring that a decline implies once the transaction commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization, OrganizationKind, User
+from events.models import Event, EventStatus, Registration, RegistrationStatus
+from matching import notifications
+from matching.enums import DeclineReason, NeedStatus, OfferStatus, RequestOrigin, RequestStatus
+from matching.models import Match, MeetingRequest, PartneringNeed, TechnologyOffer
+from matching.tasks import recompute_matches
+
+REQUESTS_OPEN = (EventStatus.OPEN, EventStatus.MATCHING)
+
+
+def _registration(event: Event, organization: Organization) -> Registration | None:
+    return Registration.objects.filter(event=event, organization=organization).first()
+
+
+def quota(event: Event, organization: Organization) -> int:
+    """Meetings an organization may hold at a salon: the salon's quota, lowered by the
+    organization's own maximum; 0 without an approved registration."""
+    registration = _registration(event, organization)
+    if registration is None or registration.status != RegistrationStatus.APPROVED:
+        return 0
+    return min(event.meeting_quota, registration.max_meetings)
+
+
+def commitments(event: Event, organization: Organization) -> int:
+    """Places taken against the quota: accepted meetings and the requests it sent that still wait."""
+    return MeetingRequest.objects.filter(
+        Q(status=RequestStatus.ACCEPTED) | Q(status=RequestStatus.PENDING, requester=organization),
+        Q(startup=organization) | Q(corporate=organization),
+        event=event,
+    ).count()
+
+
+def _check_quota(event: Event, organization: Organization, *, extra: int = 1) -> None:
+    limit = quota(event, organization)
+    if commitments(event, organization) + extra > limit:
+        raise ValidationError(
+            _("%(organization)s has reached its meeting quota for this salon (%(quota)d)."),
+            code="quota",
+            params={"organization": organization.name, "quota": limit},
+        )
+
+
+def _check_open(event: Event) -> None:
+    if event.status not in REQUESTS_OPEN:
+        raise ValidationError(_("Meeting requests are closed for this salon."), code="closed")
+
+
+def _check_registered(event: Event, organization: Organization) -> None:
+    registration = _registration(event, organization)
+    if registration is None or registration.status != RegistrationStatus.APPROVED:
+        raise ValidationError(
+            _("%(organization)s is not an approved participant of this salon."),
+            code="not_registered",
+            params={"organization": organization.name},
+        )
+
+
+def _expiry(now: dt.datetime) -> dt.datetime:
+    return now + dt.timedelta(hours=settings.REQUEST_EXPIRY_HOURS)
+
+
+def _locked(request: MeetingRequest) -> MeetingRequest:
+    return MeetingRequest.objects.select_for_update().select_related("event").get(pk=request.pk)
+
+
+def _after_commit(request: MeetingRequest, what: str) -> None:
+    transaction.on_commit(lambda: notifications.send(request.pk, what))
+
+
+def request_meeting(
+    *,
+    event: Event,
+    requester: Organization,
+    offer: TechnologyOffer,
+    need: PartneringNeed | None = None,
+    corporate: Organization | None = None,
+    user: User | None = None,
+    message: str = "",
+) -> MeetingRequest:
+    """A startup asks a BD team about one of its offers (optionally naming the team's need), or a BD
+    team asks a startup about one of its offers. A proposal for the same pair is taken up."""
+    _check_open(event)
+    corporate = need.organization if need is not None else corporate
+    if corporate is None:
+        raise ValidationError(_("Choose the BD team or one of its needs."), code="no_corporate")
+    startup = offer.organization
+    errors = []
+    if requester.pk not in (startup.pk, corporate.pk):
+        errors.append(_("You can only request meetings for your own organization."))
+    if startup.kind != OrganizationKind.STARTUP or corporate.kind != OrganizationKind.CORPORATE:
+        errors.append(_("A meeting is between a startup and a BD team."))
+    if offer.status != OfferStatus.APPROVED:
+        errors.append(_("This technology is not published yet."))
+    if need is not None and need.status != NeedStatus.OPEN:
+        errors.append(_("This need is closed."))
+    if len(message) > 2000:
+        errors.append(_("The message is too long (at most 2,000 characters)."))
+    if errors:
+        raise ValidationError(errors)
+    _check_registered(event, startup)
+    _check_registered(event, corporate)
+    if was_declined(event, startup, corporate):
+        raise ValidationError(
+            _("This meeting was declined at this salon; it cannot be requested again."), code="declined"
+        )
+    origin = RequestOrigin.STARTUP if requester.pk == startup.pk else RequestOrigin.CORPORATE
+    recipient = corporate if requester.pk == startup.pk else startup
+    now = timezone.now()
+    with transaction.atomic():
+        _check_quota(event, requester)
+        existing = (
+            MeetingRequest.objects.select_for_update()
+            .filter(event=event, startup=startup, corporate=corporate, status__in=RequestStatus.live())
+            .first()
+        )
+        if existing is not None and existing.status != RequestStatus.PROPOSED:
+            raise ValidationError(_("These two organizations already have a request for this salon."), code="duplicate")
+        request = existing or MeetingRequest(event=event, startup=startup, corporate=corporate, origin=origin)
+        request.offer, request.need = offer, need or request.need
+        request.requester, request.recipient = requester, recipient
+        request.status, request.message, request.created_by = RequestStatus.PENDING, message, user
+        request.expires_at = _expiry(now)
+        if request.score is None:
+            request.score = _pair_score(offer, request.need)
+        try:
+            with transaction.atomic():
+                request.save()
+        except IntegrityError as error:  # a concurrent request for the same pair won
+            raise ValidationError(
+                _("These two organizations already have a request for this salon."), code="duplicate"
+            ) from error
+    _after_commit(request, "new")
+    return request
+
+
+def _pair_score(offer: TechnologyOffer, need: PartneringNeed | None) -> float | None:
+    if need is None:
+        return None
+    return Match.objects.filter(offer=offer, need=need).values_list("score", flat=True).first()
+
+
+def was_declined(event: Event, startup: Organization, corporate: Organization) -> bool:
+    return MeetingRequest.objects.filter(
+        event=event, startup=startup, corporate=corporate, status=RequestStatus.DECLINED
+    ).exists()
+
+
+def _check_party(request: MeetingRequest, organization: Organization) -> None:
+    if organization.pk not in (request.startup_id, request.corporate_id):
+        raise ValidationError(_("This request is not addressed to your organization."), code="not_party")
+
+
+def accept(request: MeetingRequest, *, organization: Organization, user: User | None = None) -> MeetingRequest:
+    """Take up a proposal (it then waits for the other side) or accept a pending request."""
+    with transaction.atomic():
+        request = _locked(request)
+        _check_party(request, organization)
+        _check_open(request.event)
+        now = timezone.now()
+        if request.status == RequestStatus.PROPOSED:
+            _check_quota(request.event, organization)
+            request.requester = organization
+            request.recipient_id = request.other_side(organization.pk)
+            request.status, request.created_by, request.expires_at = RequestStatus.PENDING, user, _expiry(now)
+            what = "new"
+        elif request.status == RequestStatus.PENDING and request.recipient_id == organization.pk:
+            if request.expires_at is not None and request.expires_at <= now:
+                raise ValidationError(_("This request has expired."), code="expired")
+            _check_quota(request.event, organization)
+            request.status, request.responded_by, request.responded_at = RequestStatus.ACCEPTED, user, now
+            what = "accepted"
+        else:
+            raise ValidationError(
+                _("This request cannot be accepted in its current state (%(status)s)."),
+                code="state",
+                params={"status": request.get_status_display()},
+            )
+        request.save()
+    _after_commit(request, what)
+    return request
+
+
+def decline(
+    request: MeetingRequest,
+    *,
+    organization: Organization,
+    reason: str,
+    note: str = "",
+    user: User | None = None,
+) -> MeetingRequest:
+    """Decline a proposal or a request addressed to you, with one of the fixed reasons. A BD team's
+    decline teaches the ranking (see ``matching.match_service.decline_feedback``)."""
+    if reason not in DeclineReason.values:
+        raise ValidationError(_("Choose a reason from the list."), code="reason")
+    if len(note) > 1000:
+        raise ValidationError(_("The note is too long (at most 1,000 characters)."), code="note")
+    with transaction.atomic():
+        request = _locked(request)
+        _check_party(request, organization)
+        addressed = request.status == RequestStatus.PROPOSED or (
+            request.status == RequestStatus.PENDING and request.recipient_id == organization.pk
+        )
+        if not addressed:
+            raise ValidationError(
+                _("This request cannot be declined in its current state (%(status)s)."),
+                code="state",
+                params={"status": request.get_status_display()},
+            )
+        if request.requester_id is None:  # a proposal declined: the decliner answered it
+            request.recipient = organization
+            request.requester_id = request.other_side(organization.pk)
+        request.status, request.decline_reason, request.decline_note = RequestStatus.DECLINED, reason, note
+        request.responded_by, request.responded_at = user, timezone.now()
+        request.save()
+    _after_commit(request, "declined")
+    kind, ids = ("need", [request.need_id]) if request.need_id else ("offer", [request.offer_id])
+    transaction.on_commit(lambda: recompute_matches.delay(kind, ids))
+    return request
+
+
+def cancel(request: MeetingRequest, *, organization: Organization, user: User | None = None) -> MeetingRequest:
+    """The requester withdraws a pending request; either side cancels an accepted meeting."""
+    with transaction.atomic():
+        request = _locked(request)
+        _check_party(request, organization)
+        allowed = request.status == RequestStatus.ACCEPTED or (
+            request.status == RequestStatus.PENDING and request.requester_id == organization.pk
+        )
+        if not allowed:
+            raise ValidationError(
+                _("This request cannot be cancelled in its current state (%(status)s)."),
+                code="state",
+                params={"status": request.get_status_display()},
+            )
+        request.status, request.responded_by, request.responded_at = RequestStatus.CANCELLED, user, timezone.now()
+        request.save()
+    _after_commit(request, "cancelled")
+    return request
+
+
+def expire_due(now: dt.datetime | None = None) -> tuple[int, int]:
+    """Expire pending requests past their time and warn recipients of those expiring soon.
+    Returns (expired, warned). Run by celery beat."""
+    now = now or timezone.now()
+    expired_ids = list(
+        MeetingRequest.objects.filter(status=RequestStatus.PENDING, expires_at__lte=now).values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        MeetingRequest.objects.filter(pk__in=expired_ids, status=RequestStatus.PENDING).update(
+            status=RequestStatus.EXPIRED, updated_at=now
+        )
+        soon = now + dt.timedelta(hours=settings.REQUEST_EXPIRY_WARNING_HOURS)
+        warn_ids = list(
+            MeetingRequest.objects.filter(
+                status=RequestStatus.PENDING, expires_at__gt=now, expires_at__lte=soon, expiry_warned_at__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        MeetingRequest.objects.filter(pk__in=warn_ids).update(expiry_warned_at=now)
+    for pk in expired_ids:
+        transaction.on_commit(lambda pk=pk: notifications.send(pk, "expired"))
+    for pk in warn_ids:
+        transaction.on_commit(lambda pk=pk: notifications.send(pk, "expiring"))
+    return len(expired_ids), len(warn_ids)
+
+
+def counts_by_status(event: Event) -> dict[str, int]:
+    rows = MeetingRequest.objects.filter(event=event).values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}

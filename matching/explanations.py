@@ -1,0 +1,99 @@
+"""Why a pair scored as it did, in Korean and English, from plain facts (no ORM).
+
+The explanation is stored with each match as ``{"ko": {"fits": [...], "misfits": [...]},
+"en": {...}}``: ``fits`` say what makes the pair worth a meeting, ``misfits`` what does not fit,
+which a startup sees as a warning before it requests a meeting that does not fit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .enums import ApprovalStatus, DealType, Market, Pathway, Region, Stage
+
+LANGUAGES = ("ko", "en")
+MAX_CONCEPTS_NAMED = 5
+
+
+@dataclass(frozen=True)
+class PairFacts:
+    shared_concepts: tuple[tuple[str, str], ...]  # (Korean name, English name), most specific first
+    offer_stage: str
+    need_stage_min: str
+    need_stage_max: str
+    approvals: tuple[tuple[str, str, str], ...]  # (market, pathway, status) in markets the need asks for
+    wanted_markets: tuple[str, ...]  # markets whose approval matters to the need
+    common_deal_types: tuple[str, ...]
+    need_deal_types: tuple[str, ...]
+    common_regions: bool
+    need_regions: tuple[str, ...]
+
+
+def _join(items) -> str:
+    return ", ".join(str(item) for item in items)
+
+
+def _stage(value: str) -> str:
+    return str(Stage(value).label)
+
+
+def _lines(facts: PairFacts, language: str) -> dict[str, list[str]]:
+    fits: list[str] = []
+    misfits: list[str] = []
+    names = [ko if language == "ko" else en for ko, en in facts.shared_concepts[:MAX_CONCEPTS_NAMED]]
+    if names:
+        more = len(facts.shared_concepts) - len(names)
+        text = _join(names) + (_(" and %(count)d more") % {"count": more} if more > 0 else "")
+        fits.append(_("Shared concepts: %(concepts)s") % {"concepts": text})
+    else:
+        misfits.append(_("No taxonomy concept in common"))
+
+    stage, low, high = (
+        Stage.rank(facts.offer_stage),
+        Stage.rank(facts.need_stage_min),
+        Stage.rank(facts.need_stage_max),
+    )
+    params = {
+        "stage": _stage(facts.offer_stage),
+        "min": _stage(facts.need_stage_min),
+        "max": _stage(facts.need_stage_max),
+    }
+    if low <= stage <= high:
+        fits.append(_("%(stage)s — within the requested range (%(min)s to %(max)s)") % params)
+    elif stage < low:
+        misfits.append(_("Too early: %(stage)s, the need asks for %(min)s or later") % params)
+    else:
+        misfits.append(_("Too late: %(stage)s, the need asks for %(max)s at the latest") % params)
+
+    if facts.approvals:
+        listed = [
+            _("%(pathway)s %(status)s") % {"pathway": Pathway(pathway).label, "status": ApprovalStatus(status).label}
+            for _market, pathway, status in facts.approvals
+        ]
+        fits.append(_("Approvals that matter to the need: %(approvals)s") % {"approvals": _join(listed)})
+    elif facts.wanted_markets and Stage.rank(facts.need_stage_min) >= Stage.rank(Stage.APPROVED_KR):
+        markets = _join(Market(market).label for market in facts.wanted_markets)
+        misfits.append(_("No approval yet in the markets the need asks for (%(markets)s)") % {"markets": markets})
+
+    if facts.common_deal_types:
+        deals = _join(DealType(value).label for value in facts.common_deal_types)
+        fits.append(_("Deal types in common: %(deals)s") % {"deals": deals})
+    else:
+        deals = _join(DealType(value).label for value in facts.need_deal_types)
+        misfits.append(_("No deal type in common (the need offers: %(deals)s)") % {"deals": deals})
+
+    if not facts.common_regions:
+        regions = _join(Region(value).label for value in facts.need_regions)
+        misfits.append(_("No target region in common (the need asks for: %(regions)s)") % {"regions": regions})
+    return {"fits": fits, "misfits": misfits}
+
+
+def explain(facts: PairFacts) -> dict[str, dict[str, list[str]]]:
+    """The explanation in every supported language."""
+    result = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            result[language] = _lines(facts, language)
+    return result

@@ -1,0 +1,91 @@
+"""E-mails about meeting requests, each in its recipient's language.
+
+``send(request_id, what)`` is called once the change has committed. ``what`` is one of ``new``
+(to the receiving organization), ``accepted`` / ``declined`` / ``expired`` (to the requester),
+``expiring`` (to the receiving organization) and ``cancelled`` (to both sides except the person who
+cancelled). A confidential need's team stays anonymous in mails to a startup it has not engaged."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+
+from . import disclosure
+from .models import MeetingRequest
+
+SUBJECTS = {
+    "new": lambda: _("New meeting request from %(other)s"),
+    "accepted": lambda: _("%(other)s accepted your meeting request"),
+    "declined": lambda: _("%(other)s declined your meeting request"),
+    "expiring": lambda: _("A meeting request from %(other)s expires soon"),
+    "expired": lambda: _("Your meeting request to %(other)s expired"),
+    "cancelled": lambda: _("The meeting with %(other)s was cancelled"),
+}
+
+
+def _recipients(request: MeetingRequest, what: str) -> list[tuple[User, int]]:
+    """(user, organization id) pairs: whom to write, and which side they are on."""
+    if what in ("new", "expiring"):
+        sides = [request.recipient_id]
+    elif what == "cancelled":
+        sides = [request.startup_id, request.corporate_id]
+    else:
+        sides = [request.requester_id]
+    users = (
+        User.objects.filter(memberships__organization_id__in=sides, is_active=True)
+        .exclude(pk=request.responded_by_id if what == "cancelled" else None)
+        .values_list("pk", "memberships__organization_id")
+    )
+    by_pk = User.objects.in_bulk([pk for pk, _org in users])
+    return [(by_pk[pk], org) for pk, org in users if org in sides]
+
+
+def _other_name(request: MeetingRequest, side: int) -> str:
+    if side == request.corporate_id:
+        return request.startup.name
+    if request.need is not None and request.need.is_confidential:
+        if not disclosure.need_is_visible(request.startup, request.need):
+            return disclosure.anonymous_label(request.need)
+    return request.corporate.name
+
+
+def _body(request: MeetingRequest, what: str, side: int, other: str) -> str:
+    lines = [SUBJECTS[what]() % {"other": other}, ""]
+    lines.append(_("Salon: %(salon)s (%(date)s)") % {"salon": request.event.title, "date": request.event.date})
+    lines.append(_("Technology: %(offer)s") % {"offer": request.offer.title})
+    if request.need is not None and (side == request.corporate_id or other != disclosure.anonymous_label(request.need)):
+        lines.append(_("Need: %(need)s") % {"need": request.need.title})
+    if request.message and what == "new":
+        lines += ["", _("Message:"), request.message]
+    if what == "declined":
+        lines.append(_("Reason: %(reason)s") % {"reason": request.get_decline_reason_display()})
+    if what in ("new", "expiring") and request.expires_at:
+        local = timezone.localtime(request.expires_at)
+        lines.append(_("Please answer by %(time)s (Korea time).") % {"time": local.strftime("%Y-%m-%d %H:%M")})
+    lines += ["", _("Answer on Partnering Salon: %(url)s") % {"url": settings.SITE_URL}]
+    return "\n".join(lines)
+
+
+def send(request_id: int, what: str) -> int:
+    """Send the mails for one change; returns how many were sent."""
+    request = (
+        MeetingRequest.objects.select_related("event", "offer", "need", "startup", "corporate")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        return 0
+    messages = []
+    for user, side in _recipients(request, what):
+        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            other = _other_name(request, side)
+            subject = SUBJECTS[what]() % {"other": other}
+            body = _body(request, what, side, other)
+        messages.append(EmailMessage(subject, body, to=[user.email]))
+    if messages:
+        get_connection().send_messages(messages)
+    return len(messages)

@@ -1,0 +1,222 @@
+"""Meeting requests: transitions, quotas, expiry, disclosure of confidential needs, e-mails."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import OrganizationKind
+from events import requests
+from matching import disclosure
+from matching.models import MeetingRequest
+from tests.factories import (
+    DeviceAreaFactory,
+    EventFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    PartneringNeedFactory,
+    RegistrationFactory,
+    StartupFactory,
+    TechnologyOfferFactory,
+    UserFactory,
+)
+
+
+def messages_of(error: ValidationError) -> list[str]:
+    return [str(message) for message in error.messages]
+
+
+@pytest.fixture
+def salon(db, settings):
+    settings.REQUEST_EXPIRY_HOURS = 48
+    settings.REQUEST_EXPIRY_WARNING_HOURS = 24
+    event = EventFactory(status="open", meeting_quota=2)
+    startup = StartupFactory(name_ko="메디비전", name_en="MediVision")
+    corporate = OrganizationFactory(name_ko="글로벌메드", name_en="GlobalMed")
+    offer = TechnologyOfferFactory(organization=startup)
+    need = PartneringNeedFactory(organization=corporate)
+    for organization in (startup, corporate):
+        RegistrationFactory(event=event, organization=organization, status="approved", max_meetings=6)
+    ko_user = UserFactory(email="ceo@medivision.kr", preferred_language="ko")
+    en_user = UserFactory(email="bd@globalmed.com", preferred_language="en")
+    MembershipFactory(user=ko_user, organization=startup)
+    MembershipFactory(user=en_user, organization=corporate)
+    return SimpleNamespace(
+        event=event, startup=startup, corporate=corporate, offer=offer, need=need, ko_user=ko_user, en_user=en_user
+    )
+
+
+def test_a_startup_requests_and_the_bd_team_accepts(salon, django_capture_on_commit_callbacks):
+    s = salon
+    with django_capture_on_commit_callbacks(execute=True):
+        request = requests.request_meeting(
+            event=s.event, requester=s.startup, offer=s.offer, need=s.need, user=s.ko_user, message="뵙고 싶습니다."
+        )
+    assert (request.status, request.origin, request.requester, request.recipient) == (
+        "pending",
+        "startup",
+        s.startup,
+        s.corporate,
+    )
+    assert request.expires_at - timezone.now() == pytest.approx(dt.timedelta(hours=48), abs=dt.timedelta(seconds=5))
+    assert [m.to for m in mail.outbox] == [["bd@globalmed.com"]]
+    assert mail.outbox[0].subject == "New meeting request from MediVision"
+    assert "Message:\n뵙고 싶습니다." in mail.outbox[0].body
+
+    with pytest.raises(ValidationError) as error:
+        requests.accept(request, organization=s.startup)
+    assert messages_of(error.value) == ["이 요청은 현재 상태(대기 중)에서 수락할 수 없습니다."]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        requests.accept(request, organization=s.corporate, user=s.en_user)
+    request.refresh_from_db()
+    assert (request.status, request.responded_by) == ("accepted", s.en_user)
+    assert [m.to for m in mail.outbox[1:]] == [["ceo@medivision.kr"]]
+    assert mail.outbox[1].subject == "글로벌메드에서 미팅 요청을 수락했습니다"
+    assert requests.commitments(s.event, s.startup) == 1
+    assert disclosure.contacts_visible(s.startup.pk, [s.corporate.pk]) == {s.corporate.pk}
+
+
+def test_a_second_live_request_for_the_same_pair_is_refused(salon):
+    s = salon
+    requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, need=s.need)
+    with pytest.raises(ValidationError) as error:
+        requests.request_meeting(event=s.event, requester=s.corporate, offer=s.offer, need=s.need)
+    assert messages_of(error.value) == ["이 두 기관은 이 살롱에서 이미 요청을 주고받았습니다."]
+    with pytest.raises(IntegrityError), transaction.atomic():  # the database refuses it on its own
+        MeetingRequest.objects.create(
+            event=s.event,
+            offer=s.offer,
+            startup=s.startup,
+            corporate=s.corporate,
+            origin="organizer",
+            status="accepted",
+        )
+    assert MeetingRequest.objects.count() == 1
+
+
+def test_quota_counts_accepted_meetings_and_sent_pending_requests(salon):
+    s = salon
+    others = [OrganizationFactory() for _ in range(3)]
+    for other in others:
+        RegistrationFactory(event=s.event, organization=other, status="approved")
+    requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, corporate=others[0])
+    accepted = requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, corporate=others[1])
+    requests.accept(accepted, organization=others[1])
+    assert requests.commitments(s.event, s.startup) == 2
+    with pytest.raises(ValidationError) as error:
+        requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, corporate=others[2])
+    assert messages_of(error.value) == ["메디비전은(는) 이 살롱의 미팅 한도(2건)에 도달했습니다."]
+    assert MeetingRequest.objects.count() == 2
+
+
+def test_requests_need_approved_registrations_and_an_open_salon(salon):
+    s = salon
+    outsider = OrganizationFactory(name_ko="미등록사", name_en="Unregistered Inc.")
+    with pytest.raises(ValidationError) as error:
+        requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, corporate=outsider)
+    assert messages_of(error.value) == ["미등록사은(는) 이 살롱의 승인된 참가 기관이 아닙니다."]
+    s.event.status = "published"
+    s.event.save()
+    with pytest.raises(ValidationError) as error:
+        requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, need=s.need)
+    assert messages_of(error.value) == ["이 살롱의 미팅 요청이 마감되었습니다."]
+    assert MeetingRequest.objects.count() == 0
+
+
+def test_one_cannot_request_for_another_organization(salon):
+    s = salon
+    third = StartupFactory()
+    RegistrationFactory(event=s.event, organization=third, status="approved")
+    with pytest.raises(ValidationError) as error:
+        requests.request_meeting(event=s.event, requester=third, offer=s.offer, need=s.need)
+    assert messages_of(error.value) == ["자기 기관의 미팅만 요청할 수 있습니다."]
+
+
+def test_a_decline_needs_a_listed_reason_and_blocks_the_pair(salon, django_capture_on_commit_callbacks):
+    s = salon
+    request = requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, need=s.need)
+    with pytest.raises(ValidationError) as error:
+        requests.decline(request, organization=s.corporate, reason="boring")
+    assert messages_of(error.value) == ["목록에서 사유를 선택하세요."]
+    with django_capture_on_commit_callbacks(execute=True):
+        requests.decline(request, organization=s.corporate, reason="too_early", user=s.en_user)
+    request.refresh_from_db()
+    assert (request.status, request.decline_reason) == ("declined", "too_early")
+    assert mail.outbox[-1].to == ["ceo@medivision.kr"]
+    assert mail.outbox[-1].subject == "글로벌메드에서 미팅 요청을 거절했습니다"
+    assert "사유: 개발 단계가 너무 이름" in mail.outbox[-1].body
+    with pytest.raises(ValidationError) as error:
+        requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, need=s.need)
+    assert messages_of(error.value) == ["이 살롱에서 거절된 미팅이므로 다시 요청할 수 없습니다."]
+
+
+def test_a_proposal_is_taken_up_by_one_side_then_answered_by_the_other(salon):
+    s = salon
+    proposal = MeetingRequest.objects.create(
+        event=s.event,
+        offer=s.offer,
+        need=s.need,
+        startup=s.startup,
+        corporate=s.corporate,
+        origin="proposal",
+        status="proposed",
+        score=0.8,
+    )
+    requests.accept(proposal, organization=s.corporate)
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.requester, proposal.recipient) == ("pending", s.corporate, s.startup)
+    requests.accept(proposal, organization=s.startup)
+    proposal.refresh_from_db()
+    assert proposal.status == "accepted"
+    requests.cancel(proposal, organization=s.startup)
+    proposal.refresh_from_db()
+    assert proposal.status == "cancelled"
+
+
+def test_pending_requests_expire_and_recipients_are_warned_once(salon, django_capture_on_commit_callbacks):
+    s = salon
+    request = requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, need=s.need)
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requests.expire_due(now + dt.timedelta(hours=30)) == (0, 1)
+    assert requests.expire_due(now + dt.timedelta(hours=31)) == (0, 0)
+    assert mail.outbox[-1].subject == "A meeting request from MediVision expires soon"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requests.expire_due(now + dt.timedelta(hours=49)) == (1, 0)
+    request.refresh_from_db()
+    assert request.status == "expired"
+    assert mail.outbox[-1].to == ["ceo@medivision.kr"]
+    assert mail.outbox[-1].subject == "글로벌메드에 보낸 미팅 요청이 만료되었습니다"
+    with pytest.raises(ValidationError):
+        requests.accept(request, organization=s.corporate)
+
+
+def test_a_confidential_need_stays_anonymous_until_the_team_engages(salon, django_capture_on_commit_callbacks):
+    s = salon
+    s.need.is_confidential = True
+    s.need.save()
+    s.need.areas.set([DeviceAreaFactory(code="cardiology", name_ko="심혈관", name_en="Cardiology")])
+    assert not disclosure.need_is_visible(s.startup, s.need)
+    assert disclosure.need_is_visible(s.corporate, s.need)
+    assert disclosure.anonymous_label(s.need) == "글로벌 메드텍 BD팀 (심혈관)"
+    with django_capture_on_commit_callbacks(execute=True):
+        request = requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, need=s.need)
+        requests.decline(request, organization=s.corporate, reason="no_capacity")
+    # The mail to the startup names neither the company nor the need.
+    assert mail.outbox[-1].subject == "글로벌 메드텍 BD팀 (심혈관)에서 미팅 요청을 거절했습니다"
+    assert s.need.title not in mail.outbox[-1].body
+    assert "GlobalMed" not in mail.outbox[-1].body and "글로벌메드" not in mail.outbox[-1].body
+    assert disclosure.contacts_visible(s.startup.pk, [s.corporate.pk]) == set()
+
+    other_offer = TechnologyOfferFactory(organization=s.startup)
+    second = SimpleNamespace(event=EventFactory(status="open"))
+    for organization in (s.startup, s.corporate):
+        RegistrationFactory(event=second.event, organization=organization, status="approved")
+    requests.request_meeting(event=second.event, requester=s.corporate, offer=other_offer, need=s.need)
+    assert disclosure.need_is_visible(s.startup, s.need)
+    assert s.corporate.kind == OrganizationKind.CORPORATE
