@@ -1,43 +1,71 @@
-"""What one organization may learn about another through matching.
+"""What one organization may learn about another through matching: the one place for this rule,
+used by the web pages, the API and the e-mails.
 
 - A confidential need shows startups its device areas and the fit (score, explanation), never
   the company name or the need's own title and text, until that BD team requests a meeting with
   the startup or accepts one.
 - Contact details (e-mail, phone) are shown to the other side only for an accepted meeting.
+- Organizers, who run the salons, see both.
 
-Functions take sets of ids so that list pages decide for every row with one query."""
+A :class:`Disclosure` answers for every row of a page with at most two queries in all."""
 
 from __future__ import annotations
 
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from accounts.models import Organization
+from accounts.selectors import affiliation
 
 from .enums import RequestStatus
 from .models import MeetingRequest, PartneringNeed
 
 
-def disclosed_corporates(viewer_id: int, corporate_ids) -> set[int]:
-    """The BD teams among ``corporate_ids`` that have engaged with the startup ``viewer_id``."""
-    return set(
-        MeetingRequest.objects.filter(startup_id=viewer_id, corporate_id__in=list(corporate_ids))
-        .filter(Q(requester=F("corporate")) | Q(status=RequestStatus.ACCEPTED))
-        .values_list("corporate_id", flat=True)
-    )
+class Disclosure:
+    def __init__(self, organizations, startups, *, organizer: bool = False):
+        self.organizations = frozenset(organizations)
+        self.startups = frozenset(startups)
+        self.organizer = organizer
+        self._engaged: set[int] | None = None
+        self._contacts: set[int] | None = None
 
+    @classmethod
+    def for_user(cls, user) -> Disclosure:
+        mine = affiliation(user)
+        return cls(mine.organizations, mine.startups, organizer=mine.is_organizer)
 
-def need_is_visible(viewer: Organization | None, need: PartneringNeed, disclosed: set[int] | None = None) -> bool:
-    """May ``viewer`` see the company behind ``need`` and its own text?"""
-    if not need.is_confidential:
-        return True
-    if viewer is None:
-        return False
-    if viewer.pk == need.organization_id:
-        return True
-    if disclosed is None:
-        disclosed = disclosed_corporates(viewer.pk, [need.organization_id])
-    return need.organization_id in disclosed
+    @classmethod
+    def for_organization(cls, organization) -> Disclosure:
+        startups = [organization.pk] if organization.kind == "startup" else []
+        return cls([organization.pk], startups, organizer=organization.kind == "organizer")
+
+    def _engaged_corporates(self) -> set[int]:
+        if self._engaged is None:
+            self._engaged = set(
+                MeetingRequest.objects.filter(startup_id__in=self.startups)
+                .filter(Q(requester=F("corporate")) | Q(status=RequestStatus.ACCEPTED))
+                .values_list("corporate_id", flat=True)
+            )
+        return self._engaged
+
+    def need_identity(self, need: PartneringNeed) -> bool:
+        """May the company behind ``need`` and the need's own text be shown?"""
+        if not need.is_confidential or self.organizer or need.organization_id in self.organizations:
+            return True
+        return need.organization_id in self._engaged_corporates()
+
+    def contacts(self, organization_id: int) -> bool:
+        """May ``organization_id``'s contact details be shown?"""
+        if organization_id in self.organizations or self.organizer:
+            return True
+        if self._contacts is None:
+            pairs = MeetingRequest.objects.filter(status=RequestStatus.ACCEPTED).filter(
+                Q(startup_id__in=self.organizations) | Q(corporate_id__in=self.organizations)
+            )
+            self._contacts = {
+                corporate if startup in self.organizations else startup
+                for startup, corporate in pairs.values_list("startup_id", "corporate_id")
+            }
+        return organization_id in self._contacts
 
 
 def anonymous_label(need: PartneringNeed) -> str:
@@ -46,15 +74,3 @@ def anonymous_label(need: PartneringNeed) -> str:
     if areas:
         return _("A global medtech BD team (%(areas)s)") % {"areas": areas}
     return _("A global medtech BD team")
-
-
-def contacts_visible(viewer_id: int, other_ids) -> set[int]:
-    """The organizations among ``other_ids`` whose contact details ``viewer_id`` may see."""
-    other_ids = list(other_ids)
-    pairs = MeetingRequest.objects.filter(status=RequestStatus.ACCEPTED).filter(
-        Q(startup_id=viewer_id, corporate_id__in=other_ids) | Q(corporate_id=viewer_id, startup_id__in=other_ids)
-    )
-    visible = set()
-    for startup_id, corporate_id in pairs.values_list("startup_id", "corporate_id"):
-        visible.add(corporate_id if startup_id == viewer_id else startup_id)
-    return visible

@@ -47,9 +47,10 @@ def _recipients(request: MeetingRequest, what: str) -> list[tuple[User, int]]:
 def _other_name(request: MeetingRequest, side: int) -> str:
     if side == request.corporate_id:
         return request.startup.name
-    if request.need is not None and request.need.is_confidential:
-        if not disclosure.need_is_visible(request.startup, request.need):
-            return disclosure.anonymous_label(request.need)
+    if request.need is not None and not disclosure.Disclosure.for_organization(request.startup).need_identity(
+        request.need
+    ):
+        return disclosure.anonymous_label(request.need)
     return request.corporate.name
 
 

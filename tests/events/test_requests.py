@@ -78,7 +78,7 @@ def test_a_startup_requests_and_the_bd_team_accepts(salon, django_capture_on_com
     assert [m.to for m in mail.outbox[1:]] == [["ceo@medivision.kr"]]
     assert mail.outbox[1].subject == "글로벌메드에서 미팅 요청을 수락했습니다"
     assert requests.commitments(s.event, s.startup) == 1
-    assert disclosure.contacts_visible(s.startup.pk, [s.corporate.pk]) == {s.corporate.pk}
+    assert disclosure.Disclosure.for_organization(s.startup).contacts(s.corporate.pk)
 
 
 def test_a_second_live_request_for_the_same_pair_is_refused(salon):
@@ -201,8 +201,8 @@ def test_a_confidential_need_stays_anonymous_until_the_team_engages(salon, djang
     s.need.is_confidential = True
     s.need.save()
     s.need.areas.set([DeviceAreaFactory(code="cardiology", name_ko="심혈관", name_en="Cardiology")])
-    assert not disclosure.need_is_visible(s.startup, s.need)
-    assert disclosure.need_is_visible(s.corporate, s.need)
+    assert not disclosure.Disclosure.for_organization(s.startup).need_identity(s.need)
+    assert disclosure.Disclosure.for_organization(s.corporate).need_identity(s.need)
     assert disclosure.anonymous_label(s.need) == "글로벌 메드텍 BD팀 (심혈관)"
     with django_capture_on_commit_callbacks(execute=True):
         request = requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, need=s.need)
@@ -211,12 +211,12 @@ def test_a_confidential_need_stays_anonymous_until_the_team_engages(salon, djang
     assert mail.outbox[-1].subject == "글로벌 메드텍 BD팀 (심혈관)에서 미팅 요청을 거절했습니다"
     assert s.need.title not in mail.outbox[-1].body
     assert "GlobalMed" not in mail.outbox[-1].body and "글로벌메드" not in mail.outbox[-1].body
-    assert disclosure.contacts_visible(s.startup.pk, [s.corporate.pk]) == set()
+    assert not disclosure.Disclosure.for_organization(s.startup).contacts(s.corporate.pk)
 
     other_offer = TechnologyOfferFactory(organization=s.startup)
     second = SimpleNamespace(event=EventFactory(status="open"))
     for organization in (s.startup, s.corporate):
         RegistrationFactory(event=second.event, organization=organization, status="approved")
     requests.request_meeting(event=second.event, requester=s.corporate, offer=other_offer, need=s.need)
-    assert disclosure.need_is_visible(s.startup, s.need)
+    assert disclosure.Disclosure.for_organization(s.startup).need_identity(s.need)
     assert s.corporate.kind == OrganizationKind.CORPORATE

@@ -1,0 +1,38 @@
+"""Who a user acts for. One query per request: the result is kept on the user object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .models import OrganizationKind
+
+
+@dataclass(frozen=True)
+class Affiliation:
+    organizations: frozenset[int]  # every organization the user belongs to
+    startups: frozenset[int]
+    corporates: frozenset[int]
+    organizers: frozenset[int]
+    admin_of: frozenset[int]  # organizations where the user is an administrator
+
+    @property
+    def is_organizer(self) -> bool:
+        return bool(self.organizers)
+
+
+def affiliation(user) -> Affiliation:
+    if not getattr(user, "is_authenticated", False):
+        return Affiliation(frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
+    cached = getattr(user, "_affiliation", None)
+    if cached is None:
+        rows = list(user.memberships.values_list("organization_id", "organization__kind", "role"))
+        by_kind = {kind: frozenset(pk for pk, k, _role in rows if k == kind) for kind in OrganizationKind.values}
+        cached = Affiliation(
+            organizations=frozenset(pk for pk, _k, _role in rows),
+            startups=by_kind[OrganizationKind.STARTUP],
+            corporates=by_kind[OrganizationKind.CORPORATE],
+            organizers=by_kind[OrganizationKind.ORGANIZER],
+            admin_of=frozenset(pk for pk, _k, role in rows if role == "admin"),
+        )
+        user._affiliation = cached
+    return cached

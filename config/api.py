@@ -1,0 +1,20 @@
+"""The /api/v1/ router: wiring only, the viewsets live in their apps."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from accounts.api.views import TokenView
+from events.api.views import MeetingRequestViewSet
+from matching.api.views import MatchViewSet, NeedViewSet, OfferViewSet, OrganizationViewSet
+
+router = DefaultRouter()
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("offers", OfferViewSet, basename="offer")
+router.register("needs", NeedViewSet, basename="need")
+router.register("matches", MatchViewSet, basename="match")
+router.register("requests", MeetingRequestViewSet, basename="request")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,186 @@
+"""Thin serializers: validation of the shape here, rules in the models and services, visibility in
+``matching.selectors`` and ``matching.disclosure``."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import Organization, OrganizationKind
+from accounts.selectors import affiliation
+from matching.disclosure import anonymous_label
+from matching.models import Concept, DeviceArea, Match, PartneringNeed, RegulatoryApproval, TechnologyOffer
+from matching.services import need_create, need_update, offer_create, offer_update
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    """Public profile; contact details only where ``matching.disclosure`` allows."""
+
+    contact_email = serializers.SerializerMethodField()
+    contact_phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "kind",
+            "name_ko",
+            "name_en",
+            "slug",
+            "country",
+            "website",
+            "description",
+            "cluster",
+            "contact_email",
+            "contact_phone",
+        ]
+
+    def get_contact_email(self, organization) -> str | None:
+        return organization.contact_email if self.context["disclosure"].contacts(organization.pk) else None
+
+    def get_contact_phone(self, organization) -> str | None:
+        return organization.contact_phone if self.context["disclosure"].contacts(organization.pk) else None
+
+
+class ApprovalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RegulatoryApproval
+        fields = ["market", "pathway", "status"]
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    """Shared by offers and needs: codes for areas and concepts, writes through the services."""
+
+    areas = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=DeviceArea.objects.all(), required=False
+    )
+    concepts = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Concept.objects.all(), required=False
+    )
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    organization_kind = OrganizationKind.STARTUP
+
+    def validate_organization(self, organization):
+        mine = affiliation(self.context["request"].user)
+        if organization.pk not in mine.organizations:
+            raise serializers.ValidationError(_("You can only add profiles for your own organization."))
+        if organization.kind != self.organization_kind:
+            raise serializers.ValidationError(_("This organization cannot own this kind of profile."))
+        return organization
+
+    def _save(self, function, *args, **data):
+        try:
+            return function(*args, **data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+
+    def update(self, instance, validated_data):
+        validated_data.pop("organization", None)  # profiles never change hands
+        return self._save(self.update_function, instance, **validated_data)
+
+    def create(self, validated_data):
+        return self._save(self.create_function, **validated_data)
+
+
+class OfferSerializer(ProfileSerializer):
+    approvals = ApprovalSerializer(many=True, read_only=True)
+    organization_kind = OrganizationKind.STARTUP
+    create_function = staticmethod(offer_create)
+    update_function = staticmethod(offer_update)
+
+    class Meta:
+        model = TechnologyOffer
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "title",
+            "description",
+            "language",
+            "areas",
+            "concepts",
+            "stage",
+            "approvals",
+            "deal_types",
+            "target_regions",
+            "status",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["language", "created_at", "updated_at"]
+
+
+class NeedSerializer(ProfileSerializer):
+    organization_kind = OrganizationKind.CORPORATE
+    create_function = staticmethod(need_create)
+    update_function = staticmethod(need_update)
+
+    class Meta:
+        model = PartneringNeed
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "title",
+            "description",
+            "language",
+            "areas",
+            "concepts",
+            "stage_min",
+            "stage_max",
+            "deal_types",
+            "regions",
+            "is_confidential",
+            "status",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["language", "created_at", "updated_at"]
+
+
+class MatchedOfferSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+
+    class Meta:
+        model = TechnologyOffer
+        fields = ["id", "title", "organization", "organization_name", "stage", "deal_types", "target_regions"]
+
+
+class MatchedNeedSerializer(serializers.Serializer):
+    """A need as the viewer may see it: a confidential need without its company and text until
+    that team engages (``matching.disclosure``)."""
+
+    id = serializers.IntegerField()
+    is_confidential = serializers.BooleanField()
+    title = serializers.CharField()
+    organization = serializers.IntegerField(allow_null=True)
+    organization_name = serializers.CharField()
+    areas = serializers.ListField(child=serializers.CharField())
+    stage_min = serializers.CharField()
+    stage_max = serializers.CharField()
+
+    def to_representation(self, need):
+        visible = self.context["disclosure"].need_identity(need)
+        return {
+            "id": need.pk,
+            "is_confidential": need.is_confidential,
+            "title": need.title if visible else anonymous_label(need),
+            "organization": need.organization_id if visible else None,
+            "organization_name": need.organization.name if visible else anonymous_label(need),
+            "areas": [area.code for area in need.areas.all()],
+            "stage_min": need.stage_min,
+            "stage_max": need.stage_max,
+        }
+
+
+class MatchSerializer(serializers.ModelSerializer):
+    offer = MatchedOfferSerializer(read_only=True)
+    need = MatchedNeedSerializer(read_only=True)
+    explanation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Match
+        fields = ["id", "score", "components", "explanation", "offer", "need", "model_name", "computed_at"]
+
+    def get_explanation(self, match) -> dict:
+        """``{"ko": {"fits": [...], "misfits": [...]}, "en": {...}}``"""
+        return match.explanation

@@ -1,0 +1,233 @@
+"""The /api/v1/ resources: authentication, visibility per organization, writes, filters, query counts."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from matching.models import Match, MeetingRequest, RegulatoryApproval, TechnologyOffer
+from tests.factories import (
+    DeviceAreaFactory,
+    EventFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    PartneringNeedFactory,
+    RegistrationFactory,
+    StartupFactory,
+    TechnologyOfferFactory,
+    UserFactory,
+)
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def add_match(offer, need, score):
+    return Match.objects.create(
+        offer=offer,
+        need=need,
+        score=score,
+        components={"semantic": score},
+        explanation={"ko": {"fits": ["공통 개념: 폐결절"], "misfits": []}, "en": {"fits": ["Shared concepts: lung nodule"], "misfits": []}},
+        computed_at=timezone.now(),
+    )
+
+
+@pytest.fixture
+def world(db):
+    startup = StartupFactory(name_ko="메디비전", name_en="MediVision", contact_email="ceo@medivision.kr")
+    rival = StartupFactory(name_ko="경쟁사", name_en="Rival")
+    corporate = OrganizationFactory(name_ko="글로벌메드", name_en="GlobalMed", contact_email="bd@globalmed.com")
+    founder, rival_user, bd = UserFactory(), UserFactory(), UserFactory()
+    MembershipFactory(user=founder, organization=startup)
+    MembershipFactory(user=rival_user, organization=rival)
+    MembershipFactory(user=bd, organization=corporate)
+    offer = TechnologyOfferFactory(organization=startup, title="폐결절 AI")
+    draft = TechnologyOfferFactory(organization=startup, title="초안 기술", status="draft")
+    rival_offer = TechnologyOfferFactory(organization=rival, title="경쟁 기술")
+    need = PartneringNeedFactory(organization=corporate, title="Lung AI")
+    secret = PartneringNeedFactory(organization=corporate, title="Secret cardiology program", is_confidential=True)
+    secret.areas.set([DeviceAreaFactory(code="cardiology", name_ko="심혈관", name_en="Cardiology")])
+    return SimpleNamespace(**locals())
+
+
+def test_a_token_is_exchanged_for_e_mail_and_password(world):
+    client = APIClient()
+    answer = client.post("/api/v1/auth/token/", {"email": world.founder.email, "password": "correct horse battery"})
+    assert answer.status_code == 200
+    token = answer.json()["token"]
+    wrong = client.post("/api/v1/auth/token/", {"email": world.founder.email, "password": "wrong"})
+    assert wrong.status_code == 400
+    assert wrong.json() == {"non_field_errors": ["이메일 또는 비밀번호가 올바르지 않습니다."]}
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/offers/").status_code == 200
+    assert APIClient().get("/api/v1/offers/").status_code in (401, 403)
+
+
+def test_offers_show_own_drafts_and_others_published_offers_only(world):
+    w = world
+    titles = {row["title"] for row in client_for(w.founder).get("/api/v1/offers/").json()["results"]}
+    assert titles == {"폐결절 AI", "초안 기술", "경쟁 기술"}
+    titles = {row["title"] for row in client_for(w.rival_user).get("/api/v1/offers/").json()["results"]}
+    assert titles == {"폐결절 AI", "경쟁 기술"}
+    assert client_for(w.rival_user).get(f"/api/v1/offers/{w.draft.pk}/").status_code == 404
+
+
+def test_an_outsiders_write_answers_404_and_changes_nothing(world):
+    w = world
+    answer = client_for(w.rival_user).patch(f"/api/v1/offers/{w.offer.pk}/", {"title": "hijacked"}, format="json")
+    assert answer.status_code == 404
+    assert TechnologyOffer.objects.get(pk=w.offer.pk).title == "폐결절 AI"
+
+
+def test_a_startup_adds_an_offer_through_the_service_with_localised_errors(world, django_capture_on_commit_callbacks):
+    w = world
+    payload = {
+        "organization": w.startup.pk,
+        "title": "심전도 패치",
+        "description": "웨어러블 심전도 패치로 부정맥을 감지합니다.",
+        "stage": "clinical",
+        "deal_types": ["licensing"],
+        "target_regions": ["KR", "US"],
+        "status": "submitted",
+    }
+    answer = client_for(w.founder).post("/api/v1/offers/", payload, format="json")
+    assert answer.status_code == 201, answer.json()
+    assert answer.json()["language"] == "ko"
+    bad = client_for(w.founder).post(
+        "/api/v1/offers/", {**payload, "title": "다른 제목", "stage": "phase3", "deal_types": ["gift"]}, format="json"
+    )
+    assert bad.status_code == 400
+    assert bad.json()["stage"] == ['"phase3"은 유효하지 않은 선택입니다.']
+    foreign = client_for(w.founder).post("/api/v1/offers/", {**payload, "organization": w.rival.pk}, format="json")
+    assert foreign.json() == {"organization": ["자기 기관의 프로필만 추가할 수 있습니다."]}
+    assert TechnologyOffer.objects.filter(title="다른 제목").count() == 0
+
+
+def test_confidential_needs_stay_out_of_other_organizations_need_lists(world):
+    w = world
+    titles = {row["title"] for row in client_for(w.founder).get("/api/v1/needs/").json()["results"]}
+    assert titles == {"Lung AI"}
+    titles = {row["title"] for row in client_for(w.bd).get("/api/v1/needs/").json()["results"]}
+    assert titles == {"Lung AI", "Secret cardiology program"}
+    assert client_for(w.founder).get(f"/api/v1/needs/{w.secret.pk}/").status_code == 404
+
+
+def test_matches_anonymise_a_confidential_need_until_the_team_engages(world):
+    w = world
+    add_match(w.offer, w.secret, 0.9)
+    add_match(w.offer, w.need, 0.7)
+    add_match(w.rival_offer, w.need, 0.8)
+    rows = client_for(w.founder).get("/api/v1/matches/").json()["results"]
+    assert [(row["offer"]["title"], row["need"]["title"], row["need"]["organization_name"]) for row in rows] == [
+        ("폐결절 AI", "글로벌 메드텍 BD팀 (심혈관)", "글로벌 메드텍 BD팀 (심혈관)"),
+        ("폐결절 AI", "Lung AI", "글로벌메드"),
+    ]
+    assert rows[0]["need"]["organization"] is None
+    assert rows[0]["explanation"]["ko"]["fits"] == ["공통 개념: 폐결절"]
+    bd_rows = client_for(w.bd).get("/api/v1/matches/", {"need": w.need.pk}).json()["results"]
+    assert [row["offer"]["organization_name"] for row in bd_rows] == ["경쟁사", "메디비전"]
+
+    event = EventFactory(status="open")
+    for organization in (w.startup, w.corporate):
+        RegistrationFactory(event=event, organization=organization, status="approved")
+    MeetingRequest.objects.create(
+        event=event,
+        offer=w.offer,
+        need=w.secret,
+        startup=w.startup,
+        corporate=w.corporate,
+        requester=w.corporate,
+        recipient=w.startup,
+        origin="corporate",
+        status="pending",
+    )
+    rows = client_for(w.founder).get("/api/v1/matches/").json()["results"]
+    assert rows[0]["need"]["title"] == "Secret cardiology program"
+
+
+def test_bd_teams_filter_a_needs_startups(world):
+    w = world
+    w.offer.target_regions = ["GLOBAL"]
+    w.offer.deal_types = ["licensing", "distribution"]
+    w.offer.save()
+    w.offer.areas.set([DeviceAreaFactory(code="imaging", name_ko="영상", name_en="Imaging")])
+    RegulatoryApproval.objects.create(offer=w.offer, market="US", pathway="fda_510k", status="granted")
+    w.rival_offer.stage = "prototype"
+    w.rival_offer.target_regions = ["KR"]
+    w.rival_offer.save()
+    add_match(w.offer, w.need, 0.7)
+    add_match(w.rival_offer, w.need, 0.8)
+    client = client_for(w.bd)
+
+    def startups(**filters):
+        rows = client.get("/api/v1/matches/", {"need": w.need.pk, **filters}).json()["results"]
+        return [row["offer"]["organization_name"] for row in rows]
+
+    assert startups() == ["경쟁사", "메디비전"]
+    assert startups(stage="prototype") == ["경쟁사"]
+    assert startups(region="EU") == ["메디비전"]  # GLOBAL covers every region
+    assert startups(region="KR") == ["경쟁사", "메디비전"]
+    assert startups(deal_type="distribution") == ["메디비전"]
+    assert startups(approval="US") == ["메디비전"]
+    assert startups(area="imaging") == ["메디비전"]
+    assert startups(min_score=0.75) == ["경쟁사"]
+    assert client.get("/api/v1/matches/", {"stage": "phase9"}).status_code == 400
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_the_match_list_costs_a_constant_number_of_queries(world, django_assert_num_queries, extra):
+    w = world
+    add_match(w.offer, w.secret, 0.9)
+    for _ in range(extra):
+        need = PartneringNeedFactory(organization=OrganizationFactory(), is_confidential=True)
+        need.areas.set([DeviceAreaFactory(code="cardiology")])
+        add_match(w.offer, need, 0.5)
+    client = client_for(w.founder)
+    # memberships, count, page, need areas, engaged BD teams
+    with django_assert_num_queries(5):
+        assert client.get("/api/v1/matches/").status_code == 200
+
+
+def test_requests_through_the_api(world, django_capture_on_commit_callbacks):
+    w = world
+    event = EventFactory(status="open")
+    for organization in (w.startup, w.corporate, w.rival):
+        RegistrationFactory(event=event, organization=organization, status="approved")
+    add_match(w.offer, w.secret, 0.9)
+    founder = client_for(w.founder)
+    created = founder.post(
+        "/api/v1/requests/", {"event": event.pk, "offer": w.offer.pk, "need": w.secret.pk, "message": "안녕하세요"}
+    )
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["status"], body["corporate"], body["corporate_name"]) == ("pending", None, "글로벌 메드텍 BD팀 (심혈관)")
+    pk = body["id"]
+    # Another startup does not see it, and cannot act on it.
+    assert client_for(w.rival_user).post(f"/api/v1/requests/{pk}/accept/").status_code == 404
+    assert client_for(w.rival_user).get("/api/v1/requests/").json()["results"] == []
+    # The requester cannot accept its own request.
+    refused = founder.post(f"/api/v1/requests/{pk}/accept/")
+    assert refused.status_code == 400
+    assert refused.json() == {"non_field_errors": ["이 요청은 현재 상태(대기 중)에서 수락할 수 없습니다."]}
+    bad_reason = client_for(w.bd).post(f"/api/v1/requests/{pk}/decline/", {"reason": "meh"})
+    assert bad_reason.status_code == 400
+    accepted = client_for(w.bd).post(f"/api/v1/requests/{pk}/accept/")
+    assert accepted.json()["status"] == "accepted"
+    after = founder.get(f"/api/v1/requests/{pk}/").json()
+    assert (after["corporate"], after["corporate_name"]) == (w.corporate.pk, "글로벌메드")
+    contacts = founder.get(f"/api/v1/organizations/{w.corporate.pk}/").json()
+    assert contacts["contact_email"] == "bd@globalmed.com"
+    rival_view = client_for(w.rival_user).get(f"/api/v1/organizations/{w.corporate.pk}/").json()
+    assert rival_view["contact_email"] is None
+    cancelled = founder.post(f"/api/v1/requests/{pk}/cancel/")
+    assert cancelled.json()["status"] == "cancelled"
+
+
+def test_the_schema_and_docs_are_served(db, client):
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200
