@@ -32,7 +32,10 @@ def add_match(offer, need, score):
         need=need,
         score=score,
         components={"semantic": score},
-        explanation={"ko": {"fits": ["공통 개념: 폐결절"], "misfits": []}, "en": {"fits": ["Shared concepts: lung nodule"], "misfits": []}},
+        explanation={
+            "ko": {"fits": ["공통 개념: 폐결절"], "misfits": []},
+            "en": {"fits": ["Shared concepts: lung nodule"], "misfits": []},
+        },
         computed_at=timezone.now(),
     )
 
@@ -205,7 +208,11 @@ def test_requests_through_the_api(world, django_capture_on_commit_callbacks):
     )
     assert created.status_code == 201, created.json()
     body = created.json()
-    assert (body["status"], body["corporate"], body["corporate_name"]) == ("pending", None, "글로벌 메드텍 BD팀 (심혈관)")
+    assert (body["status"], body["corporate"], body["corporate_name"]) == (
+        "pending",
+        None,
+        "글로벌 메드텍 BD팀 (심혈관)",
+    )
     pk = body["id"]
     # Another startup does not see it, and cannot act on it.
     assert client_for(w.rival_user).post(f"/api/v1/requests/{pk}/accept/").status_code == 404
