@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from config.celery import app as celery_app
 from seeds.loader import LoadReport, load_taxonomy, read_json
@@ -69,11 +70,13 @@ def broker(redis, settings):
 
 
 def _reset_connection_pools():
-    # Connections are pooled per broker URL at first use; a new URL needs new pools.
+    # Connections are pooled per broker URL at first use, in the app and in kombu's process-wide
+    # registry; a new URL needs new pools, and a closed pool must not be handed out again.
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    kombu_pools.reset()
 
 
 @pytest.fixture
