@@ -32,6 +32,7 @@ setup: $(VENV)/.runtime-installed compile-messages
 	$(PY) manage.py load_seeds
 	$(PY) manage.py embed --missing
 	$(PY) manage.py match
+	$(PY) manage.py propose --open
 
 # --- Main commands -------------------------------------------------------------------------
 run: setup

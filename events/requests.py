@@ -11,6 +11,7 @@ e-mails and the re-scoring that a decline implies once the transaction commits."
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,11 +45,24 @@ def quota(event: Event, organization: Organization) -> int:
 
 def commitments(event: Event, organization: Organization) -> int:
     """Places taken against the quota: accepted meetings and the requests it sent that still wait."""
-    return MeetingRequest.objects.filter(
-        Q(status=RequestStatus.ACCEPTED) | Q(status=RequestStatus.PENDING, requester=organization),
-        Q(startup=organization) | Q(corporate=organization),
-        event=event,
-    ).count()
+    return commitments_by_organization(event, [organization.pk]).get(organization.pk, 0)
+
+
+def commitments_by_organization(event: Event, organization_ids=None) -> dict[int, int]:
+    """``commitments`` of every organization (or of ``organization_ids``) at once."""
+    counts: dict[int, int] = defaultdict(int)
+    rows = MeetingRequest.objects.filter(event=event, status__in=(RequestStatus.ACCEPTED, RequestStatus.PENDING))
+    if organization_ids is not None:
+        rows = rows.filter(Q(startup_id__in=organization_ids) | Q(corporate_id__in=organization_ids))
+    for startup, corporate, state, requester in rows.values_list(
+        "startup_id", "corporate_id", "status", "requester_id"
+    ):
+        if state == RequestStatus.ACCEPTED:
+            counts[startup] += 1
+            counts[corporate] += 1
+        else:
+            counts[requester] += 1
+    return dict(counts)
 
 
 def _check_quota(event: Event, organization: Organization, *, extra: int = 1) -> None:

@@ -191,7 +191,7 @@ class MatchReport:
     stored: int
 
 
-def _take(profile_set, index: np.ndarray):
+def take_rows(profile_set, index: np.ndarray):
     """The rows ``index`` of an OfferSet, NeedSet or Feedback."""
     return dataclasses.replace(
         profile_set, **{f.name: getattr(profile_set, f.name)[index] for f in dataclasses.fields(profile_set)}
@@ -235,11 +235,11 @@ def recompute_matches(
     need_columns = np.arange(len(needs.ids))
     if offer_ids is not None:
         offer_rows = np.flatnonzero(np.isin(offers.ids, offer_ids))
-        offers = _take(offers, offer_rows)
+        offers = take_rows(offers, offer_rows)
     elif need_ids is not None:
         need_columns = np.flatnonzero(np.isin(needs.ids, need_ids))
-        needs = _take(needs, need_columns)
-        feedback = _take(feedback, need_columns)
+        needs = take_rows(needs, need_columns)
+        feedback = take_rows(feedback, need_columns)
     blocked = blocked[np.ix_(offer_rows, need_columns)]
     matrix = scoring.score_matrix(offers, needs, weights=weights, feedback=feedback, blocked=blocked)
     if offer_ids is None and need_ids is None:
