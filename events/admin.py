@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from events.models import Event, ProgramItem, Registration, Slot, Table
+from matching.models import MeetingRequest
 
 
 class ProgramItemInline(admin.TabularInline):
@@ -35,3 +36,20 @@ class RegistrationAdmin(admin.ModelAdmin):
     search_fields = ["organization__name_ko", "organization__name_en", "event__title_ko", "event__title_en"]
     autocomplete_fields = ["organization", "representatives"]
     list_select_related = ["organization", "event", "fixed_table"]
+
+
+@admin.register(MeetingRequest)
+class MeetingRequestAdmin(admin.ModelAdmin):
+    """Read-only: requests change state through ``events.requests`` (web pages and API), which check
+    quotas, send the e-mails and teach the ranking."""
+
+    list_display = ["__str__", "event", "origin", "status", "score", "expires_at", "updated_at"]
+    list_filter = ["status", "origin", "event", "decline_reason"]
+    search_fields = ["startup__name_ko", "startup__name_en", "corporate__name_ko", "corporate__name_en", "offer__title"]
+    list_select_related = ["event", "startup", "corporate"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

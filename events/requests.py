@@ -111,9 +111,13 @@ def request_meeting(
     corporate: Organization | None = None,
     user: User | None = None,
     message: str = "",
+    confirm_misfit: bool = False,
 ) -> MeetingRequest:
     """A startup asks a BD team about one of its offers (optionally naming the team's need), or a BD
-    team asks a startup about one of its offers. A proposal for the same pair is taken up."""
+    team asks a startup about one of its offers. A proposal for the same pair is taken up.
+
+    A startup whose offer does not fit (``fit_warnings``) is shown the warnings first: the request
+    is refused with code ``misfit`` until it is sent again with ``confirm_misfit``."""
     _check_open(event)
     corporate = need.organization if need is not None else corporate
     if corporate is None:
@@ -138,6 +142,13 @@ def request_meeting(
         raise ValidationError(
             _("This meeting was declined at this salon; it cannot be requested again."), code="declined"
         )
+    if requester.pk == startup.pk and not confirm_misfit:
+        warnings = fit_warnings(offer, need, corporate)
+        if warnings:
+            raise ValidationError(
+                {"confirm_misfit": [_("Before you send this request, note what does not fit:"), *warnings]},
+                code="misfit",
+            )
     origin = RequestOrigin.STARTUP if requester.pk == startup.pk else RequestOrigin.CORPORATE
     recipient = corporate if requester.pk == startup.pk else startup
     now = timezone.now()
@@ -165,6 +176,79 @@ def request_meeting(
                 _("These two organizations already have a request for this salon."), code="duplicate"
             ) from error
     _after_commit(request, "new")
+    return request
+
+
+def fit_warnings(offer: TechnologyOffer, need: PartneringNeed | None, corporate: Organization) -> list[str]:
+    """What does not fit between an offer and a need (or, without a need, any need of the BD team),
+    in the active language: the ``misfits`` of the stored match's explanation, or a warning that the
+    offer is not among the team's matches at all."""
+    matches = Match.objects.filter(offer=offer)
+    matches = matches.filter(need=need) if need is not None else matches.filter(need__organization=corporate)
+    best = matches.order_by("-score").first()
+    if best is None:
+        if need is not None:
+            return [_("Your technology is not among the matches of this need.")]
+        return [_("Your technology is not among the matches of this BD team's needs.")]
+    return list(best.explanation_in()["misfits"])
+
+
+def arrange_meeting(
+    *,
+    event: Event,
+    organizer: Organization,
+    offer: TechnologyOffer,
+    need: PartneringNeed | None = None,
+    corporate: Organization | None = None,
+    user: User | None = None,
+    message: str = "",
+) -> MeetingRequest:
+    """The salon's organizer sets up a meeting both sides agreed to (at the desk, by phone): it is
+    accepted at once, counts against both quotas, and replaces a live proposal or request of the
+    pair. Possible until the agenda is published."""
+    if event.organizer_id != organizer.pk:
+        raise ValidationError(_("Only the organizer of this salon can arrange meetings."), code="not_organizer")
+    if event.status not in (*REQUESTS_OPEN, EventStatus.SCHEDULING):
+        raise ValidationError(_("Meetings can no longer be arranged for this salon."), code="closed")
+    corporate = need.organization if need is not None else corporate
+    if corporate is None:
+        raise ValidationError(_("Choose the BD team or one of its needs."), code="no_corporate")
+    startup = offer.organization
+    if startup.kind != OrganizationKind.STARTUP or corporate.kind != OrganizationKind.CORPORATE:
+        raise ValidationError(_("A meeting is between a startup and a BD team."), code="sides")
+    if len(message) > 2000:
+        raise ValidationError(_("The message is too long (at most 2,000 characters)."), code="message")
+    _check_registered(event, startup)
+    _check_registered(event, corporate)
+    if was_declined(event, startup, corporate):
+        raise ValidationError(
+            _("This meeting was declined at this salon; it cannot be requested again."), code="declined"
+        )
+    with transaction.atomic():
+        existing = (
+            MeetingRequest.objects.select_for_update()
+            .filter(event=event, startup=startup, corporate=corporate, status__in=RequestStatus.live())
+            .first()
+        )
+        if existing is not None and existing.status == RequestStatus.ACCEPTED:
+            raise ValidationError(_("These two organizations already have a meeting at this salon."), code="duplicate")
+        # A pending request already counts against its requester's quota; it does not twice.
+        pending_requester = (
+            existing.requester_id if existing is not None and existing.status == RequestStatus.PENDING else None
+        )
+        for side in (startup, corporate):
+            _check_quota(event, side, extra=0 if side.pk == pending_requester else 1)
+        request = existing or MeetingRequest(event=event, startup=startup, corporate=corporate)
+        request.origin, request.status = RequestOrigin.ORGANIZER, RequestStatus.ACCEPTED
+        request.offer, request.need = offer, need or request.need
+        request.requester = request.recipient = None
+        request.message = message or request.message
+        request.created_by, request.responded_by, request.responded_at = user, user, timezone.now()
+        request.expires_at = None
+        if request.score is None:
+            request.score = _pair_score(offer, request.need)
+        request.save()
+    _after_commit(request, "arranged")
     return request
 
 

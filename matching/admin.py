@@ -3,7 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 from matching.embedding_service import enqueue_embedding
 from matching.embeddings import get_backend
-from matching.models import Concept, DeviceArea, Embedding, PartneringNeed, RegulatoryApproval, TechnologyOffer
+from matching.models import (
+    Concept,
+    DeviceArea,
+    Embedding,
+    PartneringNeed,
+    RegulatoryApproval,
+    Shortlist,
+    TechnologyOffer,
+)
 
 
 class EmbedOnSaveMixin:
@@ -74,3 +82,12 @@ class EmbeddingAdmin(admin.ModelAdmin):
             "dimension": backend.dimension,
         }
         return super().changelist_view(request, extra_context={**(extra_context or {}), "subtitle": subtitle})
+
+
+@admin.register(Shortlist)
+class ShortlistAdmin(admin.ModelAdmin):
+    list_display = ["organization", "offer", "need", "note", "created_at"]
+    list_filter = ["organization__kind"]
+    search_fields = ["organization__name_ko", "organization__name_en", "offer__title", "need__title", "note"]
+    list_select_related = ["organization", "offer", "need"]
+    autocomplete_fields = ["organization", "offer", "need"]

@@ -398,3 +398,35 @@ class MeetingRequest(models.Model):
 
     def other_side(self, organization_id: int) -> int:
         return self.corporate_id if organization_id == self.startup_id else self.startup_id
+
+
+class Shortlist(models.Model):
+    """A (offer, need) pair an organization keeps for later — a BD team's shortlist of startups for
+    a need, or a startup's list of needs to approach. Keyed by the pair, not the ``Match`` row, so
+    that it survives re-scoring."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="shortlist", verbose_name=_("organization")
+    )
+    offer = models.ForeignKey(
+        TechnologyOffer, on_delete=models.CASCADE, related_name="shortlisted", verbose_name=_("offer")
+    )
+    need = models.ForeignKey(
+        PartneringNeed, on_delete=models.CASCADE, related_name="shortlisted", verbose_name=_("need")
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shortlisted match")
+        verbose_name_plural = _("shortlist")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "offer", "need"], name="shortlist_unique_pair"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization}: {self.offer} ↔ {self.need}"

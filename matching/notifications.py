@@ -2,8 +2,9 @@
 
 ``send(request_id, what)`` is called once the change has committed. ``what`` is one of ``new``
 (to the receiving organization), ``accepted`` / ``declined`` / ``expired`` (to the requester),
-``expiring`` (to the receiving organization) and ``cancelled`` (to both sides except the person who
-cancelled). A confidential need's team stays anonymous in mails to a startup it has not engaged."""
+``expiring`` (to the receiving organization), ``cancelled`` (to both sides except the person who
+cancelled) and ``arranged`` (a meeting the organizer set up, to both sides). A confidential need's team
+stays anonymous in mails to a startup it has not engaged."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ SUBJECTS = {
     "expiring": lambda: _("A meeting request from %(other)s expires soon"),
     "expired": lambda: _("Your meeting request to %(other)s expired"),
     "cancelled": lambda: _("The meeting with %(other)s was cancelled"),
+    "arranged": lambda: _("The organizer arranged a meeting with %(other)s"),
 }
 
 
@@ -31,7 +33,7 @@ def _recipients(request: MeetingRequest, what: str) -> list[tuple[User, int]]:
     """(user, organization id) pairs: whom to write, and which side they are on."""
     if what in ("new", "expiring"):
         sides = [request.recipient_id]
-    elif what == "cancelled":
+    elif what in ("cancelled", "arranged"):
         sides = [request.startup_id, request.corporate_id]
     else:
         sides = [request.requester_id]

@@ -1,11 +1,13 @@
-"""Writes of offers and needs. Forms, the API, the admin and the seed loader all go through here,
-so every save is validated and queues its embedding once the transaction commits."""
+"""Writes of offers, needs and shortlists. Forms, the API, the admin and the seed loader all go
+through here, so every save is validated and queues its embedding once the transaction commits."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from accounts.models import Organization
+from accounts.models import Organization, User
 from matching.embedding_service import enqueue_embedding
-from matching.models import Concept, DeviceArea, PartneringNeed, TechnologyOffer
+from matching.models import Concept, DeviceArea, PartneringNeed, Shortlist, TechnologyOffer
 
 
 def _save_profile(instance, *, kind: str, areas=None, concepts=None) -> None:
@@ -59,3 +61,31 @@ def need_update(
         setattr(need, name, value)
     _save_profile(need, kind="need", areas=areas, concepts=concepts)
     return need
+
+
+def shortlist_add(
+    *,
+    organization: Organization,
+    offer: TechnologyOffer,
+    need: PartneringNeed,
+    user: User | None = None,
+    note: str = "",
+) -> Shortlist:
+    """Keep a pair on one side's shortlist (idempotent: a second call updates the note)."""
+    if organization.pk not in (offer.organization_id, need.organization_id):
+        raise ValidationError(_("Only the two sides of a match can shortlist it."), code="not_party")
+    if len(note) > 500:
+        raise ValidationError({"note": [_("The note is too long (at most 500 characters).")]}, code="note")
+    entry, created = Shortlist.objects.get_or_create(
+        organization=organization, offer=offer, need=need, defaults={"note": note, "created_by": user}
+    )
+    if not created and entry.note != note:
+        entry.note = note
+        entry.save(update_fields=["note"])
+    return entry
+
+
+def shortlist_remove(*, organization: Organization, offer: TechnologyOffer, need: PartneringNeed) -> int:
+    """Take a pair off the shortlist; returns how many entries went (0 or 1)."""
+    deleted, _rows = Shortlist.objects.filter(organization=organization, offer=offer, need=need).delete()
+    return deleted

@@ -80,6 +80,12 @@ class MeetingRequestCreateSerializer(serializers.Serializer):
     )
     corporate = serializers.IntegerField(required=False, allow_null=True, label=_("BD team"))
     message = serializers.CharField(required=False, allow_blank=True, max_length=2000, label=_("message"))
+    confirm_misfit = serializers.BooleanField(
+        required=False,
+        default=False,
+        label=_("send despite the fit warnings"),
+        help_text=_("Startups: the request is refused with the warnings until this is true."),
+    )
 
 
 class DeclineSerializer(serializers.Serializer):

@@ -57,16 +57,44 @@ class MeetingRequestViewSet(
         for organization in (meeting_request.startup, meeting_request.corporate):
             if organization.pk in mine:
                 return organization
-        raise serializers.ValidationError(_("This request is not addressed to your organization."))
+        raise serializers.ValidationError(
+            {"non_field_errors": [_("This request is not addressed to your organization.")]}
+        )
 
     @extend_schema(request=MeetingRequestCreateSerializer, responses={201: MeetingRequestSerializer})
     def create(self, request):
+        """Request a meeting for your organization. A startup whose offer does not fit the need is
+        answered 400 with the warnings under ``confirm_misfit`` and sends again with
+        ``confirm_misfit: true``. The salon's organizer arranges a meeting for two other
+        organizations instead (accepted at once)."""
         data = MeetingRequestCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        mine = affiliation(request.user).organizations
-        offer, need = values["offer"], values.get("need")
-        if offer.organization_id in mine:
+        mine = affiliation(request.user)
+        event, offer, need = values["event"], values["offer"], values.get("need")
+        corporate = None
+        if need is None and values.get("corporate") is not None:
+            corporate = Organization.objects.filter(pk=values["corporate"]).first()
+            if corporate is None:
+                raise serializers.ValidationError({"corporate": [_("Unknown organization.")]})
+        corporate_id = need.organization_id if need is not None else values.get("corporate")
+        if offer.organization_id not in mine.organizations and corporate_id not in mine.organizations:
+            if event.organizer_id not in mine.organizers:
+                raise serializers.ValidationError(
+                    {"non_field_errors": [_("You can only request meetings for your own organization.")]}
+                )
+            created = _service(
+                requests.arrange_meeting,
+                event=event,
+                organizer=event.organizer,
+                offer=offer,
+                need=need,
+                corporate=corporate,
+                user=request.user,
+                message=values.get("message", ""),
+            )
+            return self._created(created)
+        if offer.organization_id in mine.organizations:
             requester = offer.organization
             visible_need = need is None or (
                 selectors.visible_needs(request.user).filter(pk=need.pk).exists()
@@ -75,25 +103,25 @@ class MeetingRequestViewSet(
             if not visible_need:
                 raise serializers.ValidationError({"need": [_("Unknown need.")]})
         else:
-            corporate_id = need.organization_id if need is not None else values.get("corporate")
-            if corporate_id not in mine or not selectors.visible_offers(request.user).filter(pk=offer.pk).exists():
-                raise serializers.ValidationError(_("You can only request meetings for your own organization."))
+            if not selectors.visible_offers(request.user).filter(pk=offer.pk).exists():
+                raise serializers.ValidationError(
+                    {"non_field_errors": [_("You can only request meetings for your own organization.")]}
+                )
             requester = Organization.objects.get(pk=corporate_id)
-        corporate = None
-        if need is None and values.get("corporate") is not None:
-            corporate = Organization.objects.filter(pk=values["corporate"]).first()
-            if corporate is None:
-                raise serializers.ValidationError({"corporate": [_("Unknown organization.")]})
         created = _service(
             requests.request_meeting,
-            event=values["event"],
+            event=event,
             requester=requester,
             offer=offer,
             need=need,
             corporate=corporate,
             user=request.user,
             message=values.get("message", ""),
+            confirm_misfit=values["confirm_misfit"],
         )
+        return self._created(created)
+
+    def _created(self, created) -> Response:
         return Response(
             self.get_serializer(self.get_queryset().get(pk=created.pk)).data, status=status.HTTP_201_CREATED
         )

@@ -176,11 +176,26 @@ class MatchSerializer(serializers.ModelSerializer):
     offer = MatchedOfferSerializer(read_only=True)
     need = MatchedNeedSerializer(read_only=True)
     explanation = serializers.SerializerMethodField()
+    shortlisted = serializers.BooleanField(read_only=True, default=False)
 
     class Meta:
         model = Match
-        fields = ["id", "score", "components", "explanation", "offer", "need", "model_name", "computed_at"]
+        fields = [
+            "id",
+            "score",
+            "components",
+            "explanation",
+            "offer",
+            "need",
+            "shortlisted",
+            "model_name",
+            "computed_at",
+        ]
 
     def get_explanation(self, match) -> dict:
         """``{"ko": {"fits": [...], "misfits": [...]}, "en": {...}}``"""
         return match.explanation
+
+
+class ShortlistSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, label=_("note"))

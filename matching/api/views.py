@@ -3,18 +3,22 @@
 page (select_related / prefetch_related, one ``Disclosure`` per request)."""
 
 import django_filters
-from django.db.models import Q
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
-from rest_framework import mixins, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from accounts.models import Organization
 from accounts.selectors import affiliation
-from matching import selectors
+from matching import selectors, services
 from matching.disclosure import Disclosure
 from matching.enums import ApprovalStatus, DealType, Market, Region, Stage
-from matching.models import Match
+from matching.models import Match, Shortlist
 
-from .serializers import MatchSerializer, NeedSerializer, OfferSerializer, OrganizationSerializer
+from .serializers import MatchSerializer, NeedSerializer, OfferSerializer, OrganizationSerializer, ShortlistSerializer
 
 
 class DisclosureMixin:
@@ -84,6 +88,7 @@ class MatchFilter(django_filters.FilterSet):
     )
     region = django_filters.ChoiceFilter(choices=Region.choices, method="filter_region", label=_("target region"))
     deal_type = django_filters.ChoiceFilter(choices=DealType.choices, method="filter_deal_type", label=_("deal type"))
+    shortlisted = django_filters.BooleanFilter(field_name="shortlisted", label=_("on my shortlist"))
 
     class Meta:
         model = Match
@@ -108,15 +113,53 @@ class MatchFilter(django_filters.FilterSet):
 
 class MatchViewSet(DisclosureMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Scored pairs of the caller's offers or needs, best first, with explanations in Korean and
-    English. BD teams filter a need's startups by area, stage, approval, region and deal type."""
+    English. BD teams filter a need's startups by area, stage, approval, region and deal type, and
+    keep the ones they like on a shortlist (``shortlisted`` in each row and as a filter)."""
 
     serializer_class = MatchSerializer
     filterset_class = MatchFilter
 
     def get_queryset(self):
+        mine = affiliation(self.request.user).organizations
+        on_shortlist = Shortlist.objects.filter(
+            organization_id__in=mine, offer_id=OuterRef("offer_id"), need_id=OuterRef("need_id")
+        )
         return (
             selectors.visible_matches(self.request.user)
+            .annotate(shortlisted=Exists(on_shortlist))
             .select_related("offer__organization", "need__organization")
             .prefetch_related("need__areas")
             .order_by("-score", "pk")
         )
+
+    def _side(self, match):
+        mine = affiliation(self.request.user).organizations
+        for organization in (match.need.organization, match.offer.organization):
+            if organization.pk in mine:
+                return organization
+        raise serializers.ValidationError({"non_field_errors": [_("Only the two sides of a match can shortlist it.")]})
+
+    @extend_schema(request=ShortlistSerializer, responses=MatchSerializer, methods=["POST"])
+    @extend_schema(request=None, responses={204: None}, methods=["DELETE"])
+    @action(detail=True, methods=["post", "delete"])
+    def shortlist(self, request, pk=None):
+        """Put this match on your organization's shortlist (POST, with an optional note) or take it
+        off (DELETE)."""
+        match = self.get_object()
+        organization = self._side(match)
+        if request.method == "DELETE":
+            services.shortlist_remove(organization=organization, offer=match.offer, need=match.need)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        data = ShortlistSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.shortlist_add(
+                organization=organization,
+                offer=match.offer,
+                need=match.need,
+                user=request.user,
+                note=data.validated_data.get("note", ""),
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+        return Response(self.get_serializer(self.get_queryset().get(pk=match.pk)).data)

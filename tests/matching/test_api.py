@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from matching.models import Match, MeetingRequest, RegulatoryApproval, TechnologyOffer
+from matching.models import Match, MeetingRequest, RegulatoryApproval, Shortlist, TechnologyOffer
 from tests.factories import (
     DeviceAreaFactory,
     EventFactory,
@@ -238,3 +238,66 @@ def test_requests_through_the_api(world, django_capture_on_commit_callbacks):
 def test_the_schema_and_docs_are_served(db, client):
     assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_bd_staff_shortlist_matches_and_filter_by_it(world, django_assert_num_queries):
+    w = world
+    kept = add_match(w.offer, w.need, 0.9)
+    other = add_match(TechnologyOfferFactory(organization=w.rival), w.need, 0.8)
+    bd = client_for(w.bd)
+    answer = bd.post(f"/api/v1/matches/{kept.pk}/shortlist/", {"note": "IR 자료 요청"})
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["shortlisted"] is True
+    assert Shortlist.objects.get().note == "IR 자료 요청"
+    assert [(m["id"], m["shortlisted"]) for m in bd.get("/api/v1/matches/").json()["results"]] == [
+        (kept.pk, True),
+        (other.pk, False),
+    ]
+    assert [m["id"] for m in bd.get("/api/v1/matches/?shortlisted=true").json()["results"]] == [kept.pk]
+    assert [m["id"] for m in bd.get("/api/v1/matches/?shortlisted=false").json()["results"]] == [other.pk]
+    # The startup's own view of the same match is not affected by the BD team's shortlist.
+    assert client_for(w.founder).get(f"/api/v1/matches/{kept.pk}/").json()["shortlisted"] is False
+    # Another organization cannot reach the match at all.
+    assert client_for(w.rival_user).post(f"/api/v1/matches/{kept.pk}/shortlist/").status_code == 404
+    too_long = bd.post(f"/api/v1/matches/{other.pk}/shortlist/", {"note": "x" * 501})
+    assert too_long.status_code == 400
+    assert Shortlist.objects.count() == 1
+    # The shortlist flag is part of the list query: count, rows, need areas, filtered or not.
+    for url in ("/api/v1/matches/?shortlisted=true", "/api/v1/matches/"):
+        with django_assert_num_queries(3):
+            assert bd.get(url).status_code == 200
+    assert bd.delete(f"/api/v1/matches/{kept.pk}/shortlist/").status_code == 204
+    assert Shortlist.objects.count() == 0
+
+
+def test_a_startup_confirms_the_fit_warning_and_the_organizer_arranges(world):
+    w = world
+    event = EventFactory(status="open")
+    for organization in (w.startup, w.corporate, w.rival):
+        RegistrationFactory(event=event, organization=organization, status="approved")
+    match = add_match(w.offer, w.need, 0.35)
+    match.explanation["ko"]["misfits"] = ["너무 이름: 시제품 단계, 요구는 임상 이후"]
+    match.save()
+    founder = client_for(w.founder)
+    payload = {"event": event.pk, "offer": w.offer.pk, "need": w.need.pk}
+    warned = founder.post("/api/v1/requests/", payload)
+    assert warned.status_code == 400
+    assert warned.json() == {
+        "confirm_misfit": ["요청을 보내기 전에 맞지 않는 점을 확인하세요:", "너무 이름: 시제품 단계, 요구는 임상 이후"]
+    }
+    assert MeetingRequest.objects.count() == 0
+    sent = founder.post("/api/v1/requests/", {**payload, "confirm_misfit": True})
+    assert sent.status_code == 201
+    # The salon's organizer arranges a meeting between two other organizations: accepted at once.
+    organizer_user = UserFactory()
+    MembershipFactory(user=organizer_user, organization=event.organizer)
+    arranged = client_for(organizer_user).post(
+        "/api/v1/requests/", {"event": event.pk, "offer": w.rival_offer.pk, "corporate": w.corporate.pk}
+    )
+    assert arranged.status_code == 201, arranged.json()
+    assert (arranged.json()["status"], arranged.json()["origin"]) == ("accepted", "organizer")
+    # Nobody else arranges for others.
+    refused = client_for(w.rival_user).post(
+        "/api/v1/requests/", {"event": event.pk, "offer": w.offer.pk, "corporate": w.corporate.pk}
+    )
+    assert refused.json() == {"non_field_errors": ["자기 기관의 미팅만 요청할 수 있습니다."]}

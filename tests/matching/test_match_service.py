@@ -193,8 +193,9 @@ def ranking(d) -> list[str]:
 
 
 def decline_request(d, name, reason):
+    # The too-early startup is warned first ("너무 이른 단계 …") and sends anyway.
     request = requests.request_meeting(
-        event=d.event, requester=d.offers[name].organization, offer=d.offers[name], need=d.need
+        event=d.event, requester=d.offers[name].organization, offer=d.offers[name], need=d.need, confirm_misfit=True
     )
     requests.decline(request, organization=d.need.organization, reason=reason)
 
