@@ -33,6 +33,7 @@ setup: $(VENV)/.runtime-installed compile-messages
 	$(PY) manage.py embed --missing
 	$(PY) manage.py match
 	$(PY) manage.py propose --open
+	$(PY) manage.py schedule --event osong-2026-12 --time-limit 5
 
 # --- Main commands -------------------------------------------------------------------------
 run: setup

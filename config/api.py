@@ -4,7 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import TokenView
-from events.api.views import MeetingRequestViewSet
+from events.api.views import AgendaCalendarView, EventViewSet, MeetingRequestViewSet, MeetingViewSet, OutcomeViewSet
 from matching.api.views import MatchViewSet, NeedViewSet, OfferViewSet, OrganizationViewSet
 
 router = DefaultRouter()
@@ -13,8 +13,12 @@ router.register("offers", OfferViewSet, basename="offer")
 router.register("needs", NeedViewSet, basename="need")
 router.register("matches", MatchViewSet, basename="match")
 router.register("requests", MeetingRequestViewSet, basename="request")
+router.register("events", EventViewSet, basename="event")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("outcomes", OutcomeViewSet, basename="outcome")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("meetings/agenda.ics", AgendaCalendarView.as_view(), name="api-agenda-ics"),
     path("", include(router.urls)),
 ]

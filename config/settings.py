@@ -230,6 +230,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "matching.enums.Stage",
         "DeclineReasonEnum": "matching.enums.DeclineReason",
+        "LanguageEnum": "accounts.models.Language",
     },
 }
 

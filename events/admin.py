@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from events.models import Event, ProgramItem, Registration, Slot, Table
+from events.models import Event, Meeting, Outcome, ProgramItem, Registration, Slot, Table
 from matching.models import MeetingRequest
 
 
@@ -53,3 +53,30 @@ class MeetingRequestAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    """Read-only: meetings are placed by ``events.schedule_service`` (the ``schedule`` command, the
+    API's move/lock actions), which keep the calendar sequence and the constraints."""
+
+    list_display = ["__str__", "event", "slot", "table", "status", "locked", "score", "sequence"]
+    list_filter = ["status", "locked", "event", "unplaced_reason"]
+    search_fields = ["startup__name_ko", "startup__name_en", "corporate__name_ko", "corporate__name_en"]
+    list_select_related = ["event", "slot", "table", "startup", "corporate"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "organization", "took_place", "next_step", "featured", "updated_at"]
+    list_filter = ["next_step", "took_place", "featured", "meeting__event"]
+    search_fields = ["organization__name_ko", "organization__name_en", "note"]
+    list_select_related = ["meeting__startup", "meeting__corporate", "meeting__slot", "organization"]
+    autocomplete_fields = ["organization"]
+    raw_id_fields = ["meeting", "recorded_by"]

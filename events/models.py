@@ -1,3 +1,5 @@
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -7,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, Organization, OrganizationKind, User
 from matching.enums import ChoiceListValidator
-from matching.models import DeviceArea
+from matching.models import DeviceArea, MeetingRequest
 
 
 class City(models.TextChoices):
@@ -52,6 +54,9 @@ class Event(models.Model):
     registration_opens_at = models.DateTimeField(_("registration opens"))
     registration_closes_at = models.DateTimeField(_("registration closes"))
     slot_minutes = models.PositiveSmallIntegerField(_("meeting length (minutes)"), default=20)
+    changeover_minutes = models.PositiveSmallIntegerField(
+        _("changeover between meetings (minutes)"), default=5, help_text=_("Time to change tables between meetings.")
+    )
     meeting_quota = models.PositiveSmallIntegerField(
         _("meetings per organization"), default=6, help_text=_("Upper bound of meetings for each organization.")
     )
@@ -75,6 +80,7 @@ class Event(models.Model):
                 violation_error_message=_("Meetings last between 5 and 240 minutes."),
             ),
             models.CheckConstraint(condition=Q(meeting_quota__gte=1), name="event_meeting_quota_positive"),
+            models.CheckConstraint(condition=Q(changeover_minutes__lte=60), name="event_changeover_range"),
             models.CheckConstraint(condition=Q(status__in=EventStatus.values), name="event_status_valid"),
             models.CheckConstraint(condition=Q(city__in=City.values), name="event_city_valid"),
         ]
@@ -103,6 +109,15 @@ class ProgramItem(models.Model):
     title_ko = models.CharField(_("title (Korean)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200)
     speaker = models.CharField(_("speaker"), max_length=200, blank=True)
+    success_case = models.ForeignKey(
+        "Outcome",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="featured_in",
+        verbose_name=_("success case"),
+        help_text=_("A meeting outcome from an earlier salon presented in this item."),
+    )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
 
@@ -231,3 +246,158 @@ class Registration(models.Model):
         super().clean()
         if self.fixed_table_id and self.event_id and self.fixed_table.event_id != self.event_id:
             raise ValidationError({"fixed_table": _("The table belongs to another salon.")})
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    UNPLACED = "unplaced", _("Not placed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class UnplacedReason(models.TextChoices):
+    """Why an accepted meeting found no (slot, table); codes from ``events.scheduling``."""
+
+    UNAVAILABLE = "unavailable", _("The two sides share no available slot")
+    FIXED_TABLES = "fixed_tables", _("Both sides keep a different fixed table")
+    NO_CAPACITY = "no_capacity", _("No free slot and table left (higher-scored meetings came first)")
+
+
+class Meeting(models.Model):
+    """An accepted meeting request placed at a salon: (slot, table), or unplaced with the reason.
+
+    The database itself refuses double-booking: at most one scheduled meeting per (salon, slot,
+    table), per (salon, slot, startup) and per (salon, slot, BD team), whoever writes. ``uid`` stays
+    the same for the meeting's life and ``sequence`` grows with every change, so calendar clients
+    replace (or, once cancelled, remove) the entry they have."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("salon"))
+    request = models.OneToOneField(
+        MeetingRequest, on_delete=models.CASCADE, related_name="meeting", verbose_name=_("meeting request")
+    )
+    startup = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="startup_meetings", verbose_name=_("startup")
+    )
+    corporate = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="corporate_meetings", verbose_name=_("BD team")
+    )
+    slot = models.ForeignKey(
+        Slot, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings", verbose_name=_("slot")
+    )
+    table = models.ForeignKey(
+        Table, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings", verbose_name=_("table")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    unplaced_reason = models.CharField(_("reason"), max_length=16, choices=UnplacedReason.choices, blank=True)
+    locked = models.BooleanField(_("locked"), default=False, help_text=_("A locked meeting never moves."))
+    score = models.FloatField(_("match score"), null=True, blank=True)
+    uid = models.UUIDField(_("calendar UID"), default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(_("calendar sequence"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["event", "slot__index", "table__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "slot", "table"],
+                condition=Q(status="scheduled"),
+                name="meeting_one_per_table_and_slot",
+                violation_error_message=_("This table is already taken in this slot."),
+            ),
+            models.UniqueConstraint(
+                fields=["event", "slot", "startup"],
+                condition=Q(status="scheduled"),
+                name="meeting_startup_once_per_slot",
+                violation_error_message=_("The startup already has a meeting in this slot."),
+            ),
+            models.UniqueConstraint(
+                fields=["event", "slot", "corporate"],
+                condition=Q(status="scheduled"),
+                name="meeting_corporate_once_per_slot",
+                violation_error_message=_("The BD team already has a meeting in this slot."),
+            ),
+            # A cancelled meeting keeps its last place: its calendar entry is cancelled there.
+            models.CheckConstraint(
+                condition=Q(status="scheduled", slot__isnull=False, table__isnull=False)
+                | Q(status="unplaced", slot__isnull=True, table__isnull=True)
+                | Q(status="cancelled"),
+                name="meeting_placed_when_scheduled",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="unplaced", unplaced_reason__in=UnplacedReason.values)
+                | (~Q(status="unplaced") & Q(unplaced_reason="")),
+                name="meeting_unplaced_has_reason",
+            ),
+            models.CheckConstraint(condition=Q(status__in=MeetingStatus.values), name="meeting_status_valid"),
+            models.CheckConstraint(condition=~Q(startup=F("corporate")), name="meeting_two_organizations"),
+        ]
+        indexes = [
+            models.Index(fields=["event", "status"], name="meeting_event_status"),
+            models.Index(fields=["startup", "status"], name="meeting_startup_status"),
+            models.Index(fields=["corporate", "status"], name="meeting_corporate_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.startup} ↔ {self.corporate} ({self.slot or self.get_status_display()})"
+
+    @property
+    def calendar_uid(self) -> str:
+        return f"{self.uid}@partnering-salon"
+
+    def participants(self) -> tuple[int, int]:
+        return self.startup_id, self.corporate_id
+
+
+class NextStep(models.TextChoices):
+    """The follow-up funnel, in order: NDA/CDA → evaluation/PoC → term sheet → deal."""
+
+    NONE = "none", _("No next step")
+    FOLLOW_UP_CALL = "follow_up_call", _("Follow-up call")
+    NDA_CDA = "nda_cda", _("NDA/CDA signed")
+    EVALUATION = "evaluation", _("Evaluation / PoC")
+    TERM_SHEET = "term_sheet", _("Term sheet")
+    DEAL = "deal", _("Deal signed")
+
+    @classmethod
+    def rank(cls, value: str) -> int:
+        return cls.values.index(value)
+
+
+class Outcome(models.Model):
+    """What one side reports after a meeting: did it take place, and the next step agreed. Each side
+    reports for itself; the funnel takes the furthest step either side reported."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("meeting"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="meeting_outcomes", verbose_name=_("reported by")
+    )
+    took_place = models.BooleanField(_("the meeting took place"))
+    next_step = models.CharField(_("next step"), max_length=16, choices=NextStep.choices, default=NextStep.NONE)
+    note = models.TextField(_("note"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    featured = models.BooleanField(
+        _("success case"), default=False, help_text=_("May be presented as a success case at a later salon.")
+    )
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "organization"], name="outcome_one_per_side"),
+            models.CheckConstraint(condition=Q(next_step__in=NextStep.values), name="outcome_next_step_valid"),
+            models.CheckConstraint(
+                condition=Q(took_place=True) | Q(next_step="none"), name="outcome_no_show_has_no_next_step"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting}: {self.get_next_step_display()}"

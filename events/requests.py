@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, OrganizationKind, User
+from events import schedule_service
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 from matching import notifications
 from matching.enums import DeclineReason, NeedStatus, OfferStatus, RequestOrigin, RequestStatus
@@ -338,10 +339,13 @@ def decline(
 
 
 def cancel(request: MeetingRequest, *, organization: Organization, user: User | None = None) -> MeetingRequest:
-    """The requester withdraws a pending request; either side cancels an accepted meeting."""
+    """The requester withdraws a pending request; either side, or the salon's organizer, cancels an
+    accepted meeting (which then leaves the agenda: ``schedule_service.cancel_for_request``)."""
     with transaction.atomic():
         request = _locked(request)
-        _check_party(request, organization)
+        organizer = organization.pk == request.event.organizer_id
+        if not organizer:
+            _check_party(request, organization)
         allowed = request.status == RequestStatus.ACCEPTED or (
             request.status == RequestStatus.PENDING and request.requester_id == organization.pk
         )
@@ -353,6 +357,7 @@ def cancel(request: MeetingRequest, *, organization: Organization, user: User | 
             )
         request.status, request.responded_by, request.responded_at = RequestStatus.CANCELLED, user, timezone.now()
         request.save()
+        schedule_service.cancel_for_request(request)
     _after_commit(request, "cancelled")
     return request
 

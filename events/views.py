@@ -1,9 +1,14 @@
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organization, OrganizationKind
-from events.models import Event, EventStatus, ProgramItem, RegistrationStatus
+from accounts.selectors import affiliation
+from events import agenda, exports, salon_service
+from events.models import Event, EventStatus, ProgramItem, ProgramItemKind, RegistrationStatus
 from matching.enums import NeedStatus, OfferStatus
 from matching.models import PartneringNeed, TechnologyOffer
 
@@ -55,4 +60,73 @@ def event_detail(request, slug):
         .annotate(slot_count=Count("slots", distinct=True), table_count=Count("tables", distinct=True)),
         slug=slug,
     )
-    return render(request, "events/event_detail.html", {"event": event})
+    has_roundtables = any(item.kind == ProgramItemKind.ROUNDTABLE for item in event.program.all())
+    tables = salon_service.roundtable_plan(event) if has_roundtables else []
+    return render(request, "events/event_detail.html", {"event": event, "roundtables": tables})
+
+
+@login_required
+def agenda_page(request):
+    """The signed-in participant's meetings, by salon and time, with the calendar links."""
+    meetings = list(agenda.agenda_meetings(request.user))
+    mine = affiliation(request.user).organizations
+    by_event: dict = {}
+    for meeting in meetings:
+        by_event.setdefault(meeting.event, []).append(
+            {"meeting": meeting, "other": agenda.other_side(meeting, mine), "topic": agenda.topic(meeting)}
+        )
+    feed = request.build_absolute_uri(reverse("calendar-feed", args=[agenda.feed_token(request.user)]))
+    return render(request, "events/agenda.html", {"by_event": by_event, "feed_url": feed})
+
+
+@login_required
+def agenda_download(request):
+    return _calendar_response(agenda.agenda_calendar(request.user, language=request.LANGUAGE_CODE))
+
+
+def calendar_feed(request, token):
+    """The subscription URL of one user's agenda (calendar apps cannot log in; the token is the key)."""
+    user = agenda.user_for_feed(token)
+    if user is None:
+        raise Http404
+    return _calendar_response(agenda.agenda_calendar(user), attachment=False)
+
+
+def _calendar_response(body: bytes, *, attachment: bool = True) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    if attachment:
+        response["Content-Disposition"] = 'attachment; filename="partnering-salon-agenda.ics"'
+    return response
+
+
+def _organized_event(request, slug) -> Event:
+    """The salon, if the user organizes it; 404 for everyone else (no hint that it exists)."""
+    return get_object_or_404(Event, slug=slug, organizer_id__in=affiliation(request.user).organizers)
+
+
+@login_required
+def schedule_xlsx(request, slug):
+    event = _organized_event(request, slug)
+    body = exports.schedule_workbook(agenda.salon_export(event))
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}-schedule.xlsx"'
+    return response
+
+
+@login_required
+def schedule_print(request, slug):
+    """The schedule grid (slots × tables) as a printable page, then one section per table."""
+    event = _organized_event(request, slug)
+    export = agenda.salon_export(event)
+    cells = exports.grid(export)
+    rows = [
+        {"time": exports.time_label(slot, export.tz), "cells": row}
+        for slot, row in zip(export.slots, cells, strict=True)
+    ]
+    per_table = [
+        {"table": table, "rows": [(row["time"], row["cells"][column]) for row in rows if row["cells"][column]]}
+        for column, table in enumerate(export.tables)
+    ]
+    return render(
+        request, "events/schedule_print.html", {"event": event, "export": export, "rows": rows, "per_table": per_table}
+    )

@@ -18,9 +18,11 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
 
 from accounts.models import Membership, Organization, OrganizationKind, User
-from events.models import Event, ProgramItem, Registration, Slot, Table
+from events import follow_up, schedule_service
+from events.models import Event, EventStatus, Meeting, Outcome, ProgramItem, Registration, Slot, Table
 from matching.embedding_service import enqueue_embedding
-from matching.models import Concept, DeviceArea, PartneringNeed, RegulatoryApproval, TechnologyOffer
+from matching.enums import RequestOrigin, RequestStatus
+from matching.models import Concept, DeviceArea, MeetingRequest, PartneringNeed, RegulatoryApproval, TechnologyOffer
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 — documented demo credential, refused in production
@@ -428,9 +430,52 @@ def load_seeds(*, demo: bool = True, today: dt.date | None = None) -> LoadReport
             load_demo_profiles(demo_data, report)
             load_salons(salons, report, today=today or timezone.localdate())
             load_demo_users(salons, report)
+            load_salon_meetings(salons, demo_data, report)
             # Queued on commit; unchanged texts are skipped by the embedding task itself.
             for kind, ids in report.profiles.items():
                 ordered = sorted(ids)
                 for start in range(0, len(ordered), 100):
                     enqueue_embedding(kind=kind, ids=ordered[start : start + 100])
     return report
+
+
+def load_salon_meetings(salons: dict, demo: dict, report: LoadReport) -> None:
+    """Accepted meetings of the seed salons; a past salon's are placed and get their outcomes."""
+    offer_keys = {record["key"]: (record["organization"], record["title"]) for record in demo["offers"]}
+    need_keys = {record["key"]: (record["organization"], record["title"]) for record in demo["needs"]}
+    organizations = {org.slug: org for org in Organization.objects.all()}
+    for record in salons["salons"]:
+        if not record.get("meetings"):
+            continue
+        event = Event.objects.get(slug=record["key"])
+        accepted = []
+        for position, item in enumerate(record["meetings"], start=1):
+            where = f"salons.json salon {record['key']} meeting {position}"
+            (offer_org, offer_title) = _resolve(offer_keys, [item["offer"]], kind="offer", where=where)[0]
+            (need_org, need_title) = _resolve(need_keys, [item["need"]], kind="need", where=where)[0]
+            offer = TechnologyOffer.objects.get(organization=organizations[offer_org], title=offer_title)
+            need = PartneringNeed.objects.get(organization=organizations[need_org], title=need_title)
+            request = _upsert(
+                report,
+                "accepted meetings",
+                MeetingRequest,
+                {"event": event, "startup": offer.organization, "corporate": need.organization},
+                {"offer": offer, "need": need, "origin": RequestOrigin.ORGANIZER, "status": RequestStatus.ACCEPTED},
+                where=where,
+            )
+            accepted.append(request)
+        if event.status != EventStatus.CLOSED:
+            continue
+        if Meeting.objects.filter(event=event).count() < len(record["meetings"]):
+            schedule_service.schedule_event(event, time_limit=2, include_closed=True)
+        for request, item in zip(accepted, record["meetings"], strict=True):
+            meeting = Meeting.objects.get(request=request)
+            for side, outcome in item.get("outcomes", {}).items():
+                organization = meeting.startup if side == "startup" else meeting.corporate
+                fields = ("took_place", "next_step", "note", "featured")
+                before = Outcome.objects.filter(meeting=meeting, organization=organization).values(*fields).first()
+                saved = follow_up.record_outcome(meeting, organization=organization, **outcome)
+                after = {name: getattr(saved, name) for name in fields}
+                report.record(
+                    "meeting outcomes", "created" if before is None else "unchanged" if before == after else "updated"
+                )

@@ -90,3 +90,44 @@ def test_the_login_page_and_api_docs_render(client):
     assert client.get("/api/schema/").status_code == 200
     docs = client.get("/api/docs/").content.decode()
     assert "cdn" not in docs.lower()  # served by the app itself
+
+
+@pytest.mark.django_db
+def test_the_program_shows_subfield_roundtables_with_their_hosts(client):
+    from tests.factories import (
+        ConceptFactory,
+        DeviceAreaFactory,
+        OrganizationFactory,
+        PartneringNeedFactory,
+        StartupFactory,
+        TechnologyOfferFactory,
+    )
+
+    event = EventFactory(slug="daegu-rt", status="open")
+    event.program.create(
+        kind="roundtable",
+        title_ko="분과 라운드테이블",
+        title_en="Subfield roundtables",
+        starts_at=dt.datetime(2026, 12, 10, 15, tzinfo=SEOUL),
+        ends_at=dt.datetime(2026, 12, 10, 15, 40, tzinfo=SEOUL),
+    )
+    cardio = DeviceAreaFactory(code="cardiology", name_ko="심혈관", name_en="Cardiology")
+    ecg = ConceptFactory(code="ecg", name_ko="심전도", name_en="ECG", area=cardio)
+    for i in range(4):
+        startup = StartupFactory(name_ko=f"심장스타트업{i}", name_en=f"Heart{i}")
+        offer = TechnologyOfferFactory(organization=startup)
+        offer.areas.set([cardio])
+        offer.concepts.set([ecg])
+        RegistrationFactory(event=event, organization=startup, status="approved")
+    host = OrganizationFactory(name_ko="글로벌메드", name_en="GlobalMed")
+    PartneringNeedFactory(organization=host).areas.set([cardio])
+    RegistrationFactory(event=event, organization=host, status="approved")
+    secret_host = OrganizationFactory(name_ko="비밀기업", name_en="SecretCo")
+    PartneringNeedFactory(organization=secret_host, is_confidential=True).areas.set([cardio])
+    RegistrationFactory(event=event, organization=secret_host, status="approved")
+    html = client.get("/salons/daegu-rt/").content.decode()
+    assert "분과 라운드테이블" in html
+    assert "<strong>심혈관</strong> · 글로벌메드 진행" in html
+    assert "심장스타트업0, 심장스타트업1, 심장스타트업2, 심장스타트업3" in html
+    assert "공통 주제: 심전도" in html
+    assert "비밀기업" not in html  # a confidential need does not make its team a public host

@@ -8,8 +8,17 @@ from django.core.management import call_command
 from django.utils import translation
 
 from accounts.models import Membership, Organization, User
-from events.models import Event, ProgramItem, Registration, Slot, Table
-from matching.models import Concept, DeviceArea, Embedding, PartneringNeed, RegulatoryApproval, TechnologyOffer
+from events import follow_up
+from events.models import Event, Meeting, ProgramItem, Registration, Slot, Table
+from matching.models import (
+    Concept,
+    DeviceArea,
+    Embedding,
+    MeetingRequest,
+    PartneringNeed,
+    RegulatoryApproval,
+    TechnologyOffer,
+)
 from seeds import loader
 from seeds.loader import DEMO_PASSWORD, SeedError, load_seeds
 
@@ -119,6 +128,24 @@ def test_the_three_salons_have_programs_slots_tables_and_registrations(lexical):
         assert event.tables.count() >= 10
         assert event.registrations.filter(organization__kind="startup").count() >= 8
         assert event.registrations.filter(organization__kind="corporate").count() >= 4
+    # The past salon's history: its accepted meetings placed (in Δ = 2 of 5 slots) and the outcomes
+    # each side reported, so the funnel and "met before" have something to show.
+    pangyo = salons["pangyo"]
+    placed = Meeting.objects.filter(event=pangyo, status="scheduled")
+    assert (placed.count(), placed.values("slot").distinct().count()) == (9, 2)
+    assert set(placed.filter(corporate__slug="rheinwerk").values_list("table__number", flat=True)) == {1}
+    (funnel,) = follow_up.funnels([pangyo])
+    assert funnel.ordered() == [
+        ("meetings", 9),
+        ("held", 7),
+        ("follow_up_call", 6),
+        ("nda_cda", 4),
+        ("evaluation", 3),
+        ("term_sheet", 1),
+        ("deal", 0),
+    ]
+    assert funnel.no_shows == 1
+    assert MeetingRequest.objects.filter(event=salons["osong"], status="accepted").count() == 13
     osong = salons["osong"]
     first = osong.slots.get(index=1)
     assert (first.starts_at.astimezone(dt.UTC).hour, first.starts_at.astimezone(dt.UTC).minute) == (6, 30)  # 15:30 KST

@@ -1,0 +1,213 @@
+"""Who sees which meetings, and a participant's agenda as a page and as a calendar.
+
+- Participants see the meetings of their organizations once the salon's agenda is published
+  (before that the organizer is still moving things); organizers see every meeting of their salons.
+- The calendar holds every meeting the viewer can see that was placed at some point: scheduled ones
+  (``STATUS:CONFIRMED``) and cancelled ones (``STATUS:CANCELLED``, same UID, higher SEQUENCE), so a
+  subscribed calendar updates and removes entries by itself.
+- A subscription URL carries a signed token of the user (``feed_token``): calendar apps cannot log
+  in, and the token reveals nothing but that user's own agenda; it is revoked by changing the
+  password (the token includes the password hash's tail)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.selectors import affiliation
+from events import exports
+from events.calendar import CalendarEntry, build_calendar
+from events.models import Event, EventStatus, Meeting, MeetingStatus, Registration, RegistrationStatus
+
+VISIBLE_TO_PARTICIPANTS = (EventStatus.PUBLISHED, EventStatus.CLOSED)
+FEED_SALT = "events.agenda.feed"
+
+
+def visible_meetings(user) -> QuerySet[Meeting]:
+    mine = affiliation(user)
+    own = Q(startup_id__in=mine.organizations) | Q(corporate_id__in=mine.organizations)
+    return Meeting.objects.filter(
+        (own & Q(event__status__in=VISIBLE_TO_PARTICIPANTS)) | Q(event__organizer_id__in=mine.organizers)
+    )
+
+
+def agenda_meetings(user) -> QuerySet[Meeting]:
+    """The meetings on the user's own agenda (as a participant), in time order, ready to render."""
+    mine = affiliation(user).organizations
+    return (
+        visible_meetings(user)
+        .filter(Q(startup_id__in=mine) | Q(corporate_id__in=mine), slot__isnull=False)
+        .select_related("event", "slot", "table", "startup", "corporate", "request__offer", "request__need")
+        .order_by("slot__starts_at", "pk")
+    )
+
+
+def other_side(meeting: Meeting, organizations) -> str:
+    return meeting.corporate.name if meeting.startup_id in organizations else meeting.startup.name
+
+
+def topic(meeting: Meeting) -> str:
+    request = meeting.request
+    if request.need is not None:
+        return f"{request.offer.title} ↔ {request.need.title}"
+    return request.offer.title
+
+
+def calendar_entries(meetings, organizations) -> list[CalendarEntry]:
+    entries = []
+    for meeting in meetings:
+        other = other_side(meeting, organizations)
+        location = f"{meeting.event.venue} · {meeting.table}"
+        description = "\n".join(
+            [
+                _("Salon: %(salon)s") % {"salon": meeting.event.title},
+                _("Topic: %(topic)s") % {"topic": topic(meeting)},
+                _("Table: %(table)s") % {"table": meeting.table},
+            ]
+        )
+        entries.append(
+            CalendarEntry(
+                uid=meeting.calendar_uid,
+                sequence=meeting.sequence,
+                starts_at=meeting.slot.starts_at,
+                ends_at=meeting.slot.ends_at,
+                summary=_("1:1 meeting with %(other)s") % {"other": other},
+                location=location,
+                description=description,
+                cancelled=meeting.status == MeetingStatus.CANCELLED,
+                updated_at=meeting.updated_at,
+            )
+        )
+    return entries
+
+
+def agenda_calendar(user: User, *, language: str | None = None) -> bytes:
+    """The user's agenda as an iCalendar file, in the user's language."""
+    with translation.override(language or user.preferred_language or "ko"):
+        meetings = list(agenda_meetings(user))
+        entries = calendar_entries(meetings, affiliation(user).organizations)
+        return build_calendar(entries, name=_("Partnering Salon — my meetings"))
+
+
+def _feed_key(user: User) -> str:
+    return f"{user.pk}:{user.password[-12:]}"
+
+
+def feed_token(user: User) -> str:
+    return signing.dumps(_feed_key(user), salt=FEED_SALT, compress=True)
+
+
+def user_for_feed(token: str) -> User | None:
+    try:
+        key = signing.loads(token, salt=FEED_SALT)
+    except signing.BadSignature:
+        return None
+    pk, _sep, _tail = str(key).partition(":")
+    user = User.objects.filter(pk=pk, is_active=True).first() if pk.isdigit() else None
+    if user is None or _feed_key(user) != key:
+        return None
+    return user
+
+
+def salon_export(event) -> exports.SalonExport:
+    """The organizer's exports of a salon (grid, per-table sheets, attendees) from the database, in
+    a fixed number of queries."""
+    slots = list(event.slots.order_by("index"))
+    tables = list(event.tables.order_by("number"))
+    meetings = list(
+        Meeting.objects.filter(event=event, status=MeetingStatus.SCHEDULED)
+        .select_related("slot", "startup", "corporate", "request__offer", "request__need")
+        .order_by("slot__index", "table_id")
+    )
+    counts: dict[int, int] = {}
+    for meeting in meetings:
+        for pk in meeting.participants():
+            counts[pk] = counts.get(pk, 0) + 1
+    registrations = (
+        Registration.objects.filter(event=event, status=RegistrationStatus.APPROVED)
+        .select_related("organization", "fixed_table")
+        .prefetch_related("representatives")
+        .order_by("organization__kind", "organization__name_en")
+    )
+    return exports.SalonExport(
+        title=event.title,
+        date=event.date,
+        venue=event.venue,
+        slots=tuple(exports.SlotRow(slot.index, slot.starts_at, slot.ends_at) for slot in slots),
+        tables=tuple(exports.TableCol(table.pk, str(table)) for table in tables),
+        meetings=tuple(
+            exports.GridMeeting(
+                slot_index=meeting.slot.index,
+                table_id=meeting.table_id,
+                startup=meeting.startup.name,
+                corporate=meeting.corporate.name,
+                topic=topic(meeting),
+                locked=meeting.locked,
+            )
+            for meeting in meetings
+        ),
+        attendees=tuple(
+            exports.Attendee(
+                organization=registration.organization.name,
+                kind=registration.organization.kind,
+                representatives=tuple(user.full_name or user.email for user in registration.representatives.all()),
+                languages=tuple(registration.languages),
+                fixed_table=str(registration.fixed_table) if registration.fixed_table else "",
+                meetings=counts.get(registration.organization_id, 0),
+            )
+            for registration in registrations
+        ),
+        tz=event.timezone,
+    )
+
+
+def send_published(event_id: int) -> int:
+    """E-mail every representative of an organization with meetings at the salon its agenda, in the
+    representative's language, with the meetings as an .ics attachment. Returns the mails sent."""
+    event = Event.objects.get(pk=event_id)
+    meetings = list(
+        Meeting.objects.filter(event=event, status=MeetingStatus.SCHEDULED)
+        .select_related("event", "slot", "table", "startup", "corporate", "request__offer", "request__need")
+        .order_by("slot__starts_at", "pk")
+    )
+    by_organization: dict[int, list[Meeting]] = {}
+    for meeting in meetings:
+        for pk in meeting.participants():
+            by_organization.setdefault(pk, []).append(meeting)
+    members = User.objects.filter(memberships__organization_id__in=by_organization, is_active=True).values_list(
+        "pk", "memberships__organization_id"
+    )
+    users = User.objects.in_bulk([pk for pk, _org in members])
+    messages = []
+    for user_pk, organization_id in members:
+        user = users[user_pk]
+        own = by_organization[organization_id]
+        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            subject = _("Your agenda for %(salon)s is published") % {"salon": event.title}
+            lines = [subject, "", f"{event.date:%Y-%m-%d} · {event.venue}", ""]
+            for meeting in own:
+                start = timezone.localtime(meeting.slot.starts_at)
+                end = timezone.localtime(meeting.slot.ends_at)
+                lines.append(
+                    _("%(start)s–%(end)s · %(table)s · with %(other)s — %(topic)s")
+                    % {
+                        "start": f"{start:%H:%M}",
+                        "end": f"{end:%H:%M}",
+                        "table": meeting.table,
+                        "other": other_side(meeting, {organization_id}),
+                        "topic": topic(meeting),
+                    }
+                )
+            lines += ["", _("Times are Korea Standard Time. Your agenda: %(url)s") % {"url": settings.SITE_URL}]
+            ics = build_calendar(calendar_entries(own, {organization_id}), name=event.title)
+        message = EmailMessage(subject, "\n".join(lines), to=[user.email])
+        message.attach(f"{event.slug}.ics", ics, "text/calendar")
+        messages.append(message)
+    if messages:
+        get_connection().send_messages(messages)
+    return len(messages)

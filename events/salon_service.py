@@ -1,0 +1,226 @@
+"""A salon's set-up and lifecycle, for the organizer:
+
+    draft ──open──▶ open (registration) ──start matching──▶ matching (proposals, requests)
+          ──close requests──▶ scheduling ──publish──▶ published (agendas, calendars) ──close──▶ closed
+
+Slots are generated from the program: every ``partnering`` item is cut into meetings of
+``slot_minutes`` with ``changeover_minutes`` between them, skipping ``break`` items that overlap.
+Tables are numbered 1..N, optionally named (rooms). Neither can be regenerated once meetings are
+placed on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization, OrganizationKind, User
+from events import agenda, roundtables
+from events.models import (
+    Event,
+    EventStatus,
+    Meeting,
+    ProgramItemKind,
+    Registration,
+    RegistrationStatus,
+    Slot,
+    Table,
+)
+from matching.enums import NeedStatus, OfferStatus
+from matching.models import Concept, DeviceArea, PartneringNeed, TechnologyOffer
+
+TRANSITIONS = {
+    "open": (EventStatus.DRAFT, EventStatus.OPEN),
+    "start_matching": (EventStatus.OPEN, EventStatus.MATCHING),
+    "close_requests": (EventStatus.MATCHING, EventStatus.SCHEDULING),
+    "publish": (EventStatus.SCHEDULING, EventStatus.PUBLISHED),
+    "close": (EventStatus.PUBLISHED, EventStatus.CLOSED),
+}
+
+
+def slot_times(
+    blocks: list[tuple[dt.datetime, dt.datetime]],
+    breaks: list[tuple[dt.datetime, dt.datetime]],
+    *,
+    minutes: int,
+    changeover: int,
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """(start, end) of each meeting slot: consecutive meetings inside each partnering block, each
+    followed by the changeover, a meeting never overlapping a break (it starts after the break)."""
+    length, step = dt.timedelta(minutes=minutes), dt.timedelta(minutes=minutes + changeover)
+    slots = []
+    for block_start, block_end in sorted(blocks):
+        start = block_start
+        while start + length <= block_end:
+            clash = [end for b_start, end in breaks if b_start < start + length and start < end]
+            if clash:
+                start = max(clash)
+                continue
+            slots.append((start, start + length))
+            start += step
+    return slots
+
+
+def _no_placed_meetings(event: Event) -> None:
+    if Meeting.objects.filter(event=event, slot__isnull=False).exists():
+        raise ValidationError(
+            _("Meetings are already placed; cancel or re-schedule them before changing slots and tables."),
+            code="meetings_placed",
+        )
+
+
+def generate_slots(event: Event) -> list[Slot]:
+    """Replace the salon's slots by those its program allows."""
+    items = list(event.program.all())
+    blocks = [(item.starts_at, item.ends_at) for item in items if item.kind == ProgramItemKind.PARTNERING]
+    if not blocks:
+        raise ValidationError(_("Add a partnering block to the program first."), code="no_partnering")
+    breaks = [(item.starts_at, item.ends_at) for item in items if item.kind == ProgramItemKind.BREAK]
+    times = slot_times(blocks, breaks, minutes=event.slot_minutes, changeover=event.changeover_minutes)
+    if not times:
+        raise ValidationError(_("The partnering blocks are shorter than one meeting."), code="too_short")
+    with transaction.atomic():
+        _no_placed_meetings(event)
+        event.slots.all().delete()
+        return Slot.objects.bulk_create(
+            Slot(event=event, index=index, starts_at=start, ends_at=end)
+            for index, (start, end) in enumerate(times, start=1)
+        )
+
+
+def generate_tables(event: Event, count: int, labels: list[str] | None = None) -> list[Table]:
+    """Tables 1..count, named by ``labels`` where given (rooms)."""
+    labels = list(labels or [])
+    if not 1 <= count <= 500:
+        raise ValidationError(_("A salon has between 1 and 500 tables."), code="table_count")
+    if len(labels) > count or any(len(label) > 60 for label in labels):
+        raise ValidationError(_("Give at most one name of up to 60 characters per table."), code="labels")
+    labels += [""] * (count - len(labels))
+    with transaction.atomic():
+        _no_placed_meetings(event)
+        Registration.objects.filter(event=event).update(fixed_table=None)
+        event.tables.all().delete()
+        return Table.objects.bulk_create(
+            Table(event=event, number=number, label=label) for number, label in enumerate(labels, start=1)
+        )
+
+
+def transition(event: Event, action: str) -> Event:
+    """Move the salon one step along its lifecycle (``TRANSITIONS``)."""
+    source, target = TRANSITIONS[action]
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        if event.status != source:
+            raise ValidationError(
+                _("This step is not possible while the salon is “%(status)s”."),
+                code="state",
+                params={"status": event.get_status_display()},
+            )
+        if action == "publish" and not event.meetings.filter(slot__isnull=False).exists():
+            raise ValidationError(_("Schedule the meetings before publishing the agenda."), code="empty")
+        event.status = target
+        event.save(update_fields=["status", "updated_at"])
+        if action == "publish":
+            transaction.on_commit(lambda: agenda.send_published(event.pk))
+    return event
+
+
+def set_registration_status(registration: Registration, status: str, *, user: User | None = None) -> Registration:
+    """Approve or reject an application (organizer)."""
+    if status not in (RegistrationStatus.APPROVED, RegistrationStatus.REJECTED):
+        raise ValidationError(_("Choose approve or reject."), code="status")
+    if registration.event.status in (EventStatus.PUBLISHED, EventStatus.CLOSED):
+        raise ValidationError(_("Registrations of a published salon can no longer change."), code="closed")
+    Registration.objects.filter(pk=registration.pk).update(status=status, updated_at=timezone.now())
+    registration.status = status
+    return registration
+
+
+def register(
+    event: Event,
+    *,
+    organization,
+    user: User | None = None,
+    max_meetings: int = 6,
+    unavailable_slots=(),
+    languages=(),
+) -> Registration:
+    """A startup or BD team applies to a salon (pending until the organizer approves)."""
+    now = timezone.now()
+    if event.status != EventStatus.OPEN or not event.registration_opens_at <= now < event.registration_closes_at:
+        raise ValidationError(_("Registration for this salon is closed."), code="closed")
+    if organization.kind not in (OrganizationKind.STARTUP, OrganizationKind.CORPORATE):
+        raise ValidationError(_("Startups and BD teams register for salons."), code="kind")
+    slots = list(Slot.objects.filter(event=event, pk__in=list(unavailable_slots)))
+    if len(slots) != len(set(unavailable_slots)):
+        raise ValidationError({"unavailable_slots": [_("Choose slots of this salon.")]}, code="slots")
+    if not 1 <= max_meetings <= 50:
+        raise ValidationError({"max_meetings": [_("Between 1 and 50 meetings.")]}, code="max_meetings")
+    with transaction.atomic():
+        if Registration.objects.filter(event=event, organization=organization).exists():
+            raise ValidationError(_("Your organization has already registered for this salon."), code="duplicate")
+        registration = Registration(
+            event=event, organization=organization, max_meetings=max_meetings, languages=list(languages)
+        )
+        registration.full_clean(exclude=["event", "organization"])
+        registration.save()
+        registration.unavailable_slots.set(slots)
+        if user is not None:
+            registration.representatives.add(user)
+    return registration
+
+
+@dataclass(frozen=True)
+class RoundtableView:
+    area: str
+    host: str
+    members: tuple[str, ...]
+    shared_concepts: tuple[str, ...]
+
+
+def roundtable_plan(event: Event) -> list[RoundtableView]:
+    """Subfield roundtables of the salon (``events.roundtables``): the approved startups grouped by
+    the areas and concepts of their published offers, each table hosted by an approved BD team whose
+    public open needs ask for that area. Four queries; names in the active language."""
+    approved = Registration.objects.filter(event=event, status=RegistrationStatus.APPROVED)
+    startup_ids = set(
+        approved.filter(organization__kind=OrganizationKind.STARTUP).values_list("organization_id", flat=True)
+    )
+    corporate_ids = set(
+        approved.filter(organization__kind=OrganizationKind.CORPORATE).values_list("organization_id", flat=True)
+    )
+    areas: dict[int, set[str]] = {pk: set() for pk in startup_ids}
+    concepts: dict[int, set[str]] = {pk: set() for pk in startup_ids}
+    offers = TechnologyOffer.objects.filter(organization_id__in=startup_ids, status=OfferStatus.APPROVED)
+    for organization_id, area in offers.filter(areas__isnull=False).values_list("organization_id", "areas__code"):
+        areas[organization_id].add(area)
+    for organization_id, concept in offers.filter(concepts__isnull=False).values_list(
+        "organization_id", "concepts__code"
+    ):
+        concepts[organization_id].add(concept)
+    host_areas: dict[int, set[str]] = {}
+    needs = PartneringNeed.objects.filter(
+        organization_id__in=corporate_ids, status=NeedStatus.OPEN, is_confidential=False, areas__isnull=False
+    )
+    for organization_id, area in needs.values_list("organization_id", "areas__code"):
+        host_areas.setdefault(organization_id, set()).add(area)
+    plan = roundtables.plan_roundtables(
+        [roundtables.Participant(pk, frozenset(areas[pk]), frozenset(concepts[pk])) for pk in sorted(startup_ids)],
+        [roundtables.Host(pk, frozenset(codes)) for pk, codes in sorted(host_areas.items())],
+    )
+    names = {o.pk: o.name for o in Organization.objects.filter(pk__in=startup_ids | set(host_areas))}
+    area_names = {a.code: a.name for a in DeviceArea.objects.all()}
+    concept_names = {c.code: c.name for c in Concept.objects.filter(code__in={c for s in concepts.values() for c in s})}
+    return [
+        RoundtableView(
+            area=area_names.get(table.area, table.area),
+            host=names[table.host] if table.host is not None else "",
+            members=tuple(names[pk] for pk in table.members),
+            shared_concepts=tuple(concept_names.get(code, code) for code in table.shared_concepts),
+        )
+        for table in plan.tables
+    ]
