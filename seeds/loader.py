@@ -18,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
 
 from accounts.models import Membership, Organization, OrganizationKind, User
-from events import follow_up, schedule_service
+from events import follow_up, salon_service, schedule_service
 from events.models import Event, EventStatus, Meeting, Outcome, ProgramItem, Registration, Slot, Table
 from matching.embedding_service import enqueue_embedding
 from matching.enums import RequestOrigin, RequestStatus
@@ -245,27 +245,6 @@ def _at(day: dt.date, hhmm: str, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=tz)
 
 
-def generate_slot_times(
-    day: dt.date,
-    tz: ZoneInfo,
-    *,
-    start: str,
-    count: int,
-    minutes: int,
-    gap_minutes: int = 0,
-    breaks_after: tuple[int, ...] = (),
-    break_minutes: int = 0,
-) -> list[tuple[dt.datetime, dt.datetime]]:
-    """Consecutive meeting slots from ``start``, with a changeover gap and optional breaks."""
-    times = []
-    current = _at(day, start, tz)
-    for index in range(1, count + 1):
-        end = current + dt.timedelta(minutes=minutes)
-        times.append((current, end))
-        current = end + dt.timedelta(minutes=gap_minutes + (break_minutes if index in breaks_after else 0))
-    return times
-
-
 def load_salons(data: dict, report: LoadReport, *, today: dt.date) -> None:
     """Salons are placed relative to ``today`` when first created, so the demo always has a past
     salon and upcoming ones; later loads keep the dates they were given."""
@@ -305,6 +284,7 @@ def load_salons(data: dict, report: LoadReport, *, today: dt.date) -> None:
                 "venue": record["venue"],
                 "description": record.get("description", ""),
                 "slot_minutes": record["slots"]["minutes"],
+                "changeover_minutes": record["slots"]["changeover_minutes"],
                 "meeting_quota": record["meeting_quota"],
                 "status": record["status"],
                 "timezone": str(tz),
@@ -337,20 +317,16 @@ def load_salons(data: dict, report: LoadReport, *, today: dt.date) -> None:
                 },
                 where=f"{where} program item {position}",
             )
-        slots = record["slots"]
-        for index, (starts_at, ends_at) in enumerate(
-            generate_slot_times(
-                day,
-                tz,
-                start=slots["start"],
-                count=slots["count"],
-                minutes=slots["minutes"],
-                gap_minutes=slots.get("gap_minutes", 0),
-                breaks_after=tuple(slots.get("breaks_after", ())),
-                break_minutes=slots.get("break_minutes", 0),
-            ),
-            start=1,
-        ):
+        # The one slot rule (``events.salon_service.slot_times``): the program's partnering blocks,
+        # cut into meetings plus changeover, around the program's breaks.
+        program = record["program"]
+        times = salon_service.slot_times(
+            [(_at(day, i["start"], tz), _at(day, i["end"], tz)) for i in program if i["kind"] == "partnering"],
+            [(_at(day, i["start"], tz), _at(day, i["end"], tz)) for i in program if i["kind"] == "break"],
+            minutes=record["slots"]["minutes"],
+            changeover=record["slots"]["changeover_minutes"],
+        )
+        for index, (starts_at, ends_at) in enumerate(times, start=1):
             _upsert(
                 report,
                 "slots",

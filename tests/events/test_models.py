@@ -6,7 +6,6 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from events.models import Event, Registration
-from seeds.loader import generate_slot_times
 from tests.factories import SEOUL, EventFactory, RegistrationFactory, SlotFactory, TableFactory
 
 
@@ -50,23 +49,3 @@ def test_a_fixed_table_must_belong_to_the_same_salon():
         with pytest.raises(ValidationError) as excinfo:
             registration.full_clean()
         assert excinfo.value.message_dict == {"fixed_table": ["The table belongs to another salon."]}
-
-
-def test_slot_times_follow_length_gaps_and_breaks_in_seoul_time():
-    times = generate_slot_times(
-        dt.date(2026, 12, 10),
-        SEOUL,
-        start="14:00",
-        count=4,
-        minutes=20,
-        gap_minutes=5,
-        breaks_after=(2,),
-        break_minutes=15,
-    )
-    assert [(start.strftime("%H:%M"), end.strftime("%H:%M")) for start, end in times] == [
-        ("14:00", "14:20"),
-        ("14:25", "14:45"),
-        ("15:05", "15:25"),
-        ("15:30", "15:50"),
-    ]
-    assert times[0][0].utcoffset() == dt.timedelta(hours=9)
