@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, Meeting, Outcome, ProgramItem, Registration, Slot, Table
+from events import salon_service
+from events.models import Event, Meeting, Outcome, ProgramItem, Registration, RegistrationStatus, Slot, Table
 from matching.models import MeetingRequest
 
 
@@ -27,6 +30,59 @@ class EventAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organizer", "theme_areas"]
     prepopulated_fields = {"slug": ["title_en"]}
     inlines = [ProgramItemInline, SlotInline, TableInline]
+    actions = [
+        "generate_slots",
+        "generate_tables",
+        "open_registration",
+        "start_matching",
+        "close_requests",
+        "publish_agenda",
+        "close_salon",
+    ]
+
+    def _each(self, request, queryset, step, done_message):
+        for event in queryset:
+            try:
+                step(event)
+            except ValidationError as error:
+                self.message_user(request, f"{event}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{event}: {done_message}", messages.SUCCESS)
+
+    @admin.action(description=_("Generate slots from the program"))
+    def generate_slots(self, request, queryset):
+        self._each(request, queryset, salon_service.generate_slots, _("slots generated"))
+
+    @admin.action(description=_("Generate one table per possible simultaneous meeting"))
+    def generate_tables(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda event: salon_service.generate_tables(event, salon_service.tables_needed(event)),
+            _("tables generated"),
+        )
+
+    @admin.action(description=_("Open registration"))
+    def open_registration(self, request, queryset):
+        self._each(request, queryset, lambda event: salon_service.transition(event, "open"), _("registration open"))
+
+    @admin.action(description=_("Close registration and start matching"))
+    def start_matching(self, request, queryset):
+        self._each(request, queryset, lambda event: salon_service.transition(event, "start_matching"), _("matching"))
+
+    @admin.action(description=_("Close requests (scheduling)"))
+    def close_requests(self, request, queryset):
+        self._each(
+            request, queryset, lambda event: salon_service.transition(event, "close_requests"), _("requests closed")
+        )
+
+    @admin.action(description=_("Publish the agenda and notify participants"))
+    def publish_agenda(self, request, queryset):
+        self._each(request, queryset, lambda event: salon_service.transition(event, "publish"), _("agenda published"))
+
+    @admin.action(description=_("Close the salon"))
+    def close_salon(self, request, queryset):
+        self._each(request, queryset, lambda event: salon_service.transition(event, "close"), _("closed"))
 
 
 @admin.register(Registration)
@@ -36,6 +92,25 @@ class RegistrationAdmin(admin.ModelAdmin):
     search_fields = ["organization__name_ko", "organization__name_en", "event__title_ko", "event__title_en"]
     autocomplete_fields = ["organization", "representatives"]
     list_select_related = ["organization", "event", "fixed_table"]
+    actions = ["approve", "reject"]
+
+    @admin.action(description=_("Approve the selected registrations"))
+    def approve(self, request, queryset):
+        self._set(request, queryset, RegistrationStatus.APPROVED)
+
+    @admin.action(description=_("Reject the selected registrations"))
+    def reject(self, request, queryset):
+        self._set(request, queryset, RegistrationStatus.REJECTED)
+
+    def _set(self, request, queryset, status):
+        changed = 0
+        for registration in queryset.select_related("event"):
+            try:
+                salon_service.set_registration_status(registration, status, user=request.user)
+                changed += 1
+            except ValidationError as error:
+                self.message_user(request, f"{registration}: {' '.join(error.messages)}", messages.ERROR)
+        self.message_user(request, _("%(count)d registrations updated.") % {"count": changed}, messages.SUCCESS)
 
 
 @admin.register(MeetingRequest)

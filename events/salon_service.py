@@ -109,6 +109,15 @@ def generate_tables(event: Event, count: int, labels: list[str] | None = None) -
         )
 
 
+def tables_needed(event: Event) -> int:
+    """Tables for every meeting that can run at once: one per approved startup or BD team, whichever
+    side is smaller (each organization meets once per slot), at least one."""
+    approved = Registration.objects.filter(event=event, status=RegistrationStatus.APPROVED)
+    startups = approved.filter(organization__kind=OrganizationKind.STARTUP).count()
+    corporates = approved.filter(organization__kind=OrganizationKind.CORPORATE).count()
+    return max(1, min(startups, corporates))
+
+
 def transition(event: Event, action: str) -> Event:
     """Move the salon one step along its lifecycle (``TRANSITIONS``)."""
     source, target = TRANSITIONS[action]

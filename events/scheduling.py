@@ -118,6 +118,8 @@ BATCH = 2  # tasks between two synchronisations; set explicitly, as CP-SAT's def
 SUBSOLVERS = ("default_lp",)
 SCORE_SHARE = 0.5
 WALL_FACTOR, WALL_MARGIN = 10.0, 5.0
+# Meetings the greedy could not place are inserted by moving others, at most this many levels deep.
+MOVE_DEPTH = 2
 
 
 @dataclass(frozen=True)
@@ -708,6 +710,119 @@ def _greedy(inst: _Instance, slot_of: dict[int, int] | None = None) -> dict[int,
         if options:
             slot_of[i] = min(options, key=lambda pos: (new_blocks(m.startup, pos) + new_blocks(m.corporate, pos), pos))
             take(i, slot_of[i])
+    return _insert_by_moves(inst, slot_of, order)
+
+
+def _insert_by_moves(inst: _Instance, slot_of: dict[int, int], order: list[int]) -> dict[int, int]:
+    """Place more of the meetings ``order`` lists (the unplaced ones, in that order) by moving others:
+    a meeting goes to an allowed slot once the meetings in its way (of either participant, or one at a
+    free table when the slot's tables are all taken) move to other slots, themselves making room the
+    same way, at most ``MOVE_DEPTH`` levels deep. Placed meetings stay placed and locked ones stay put,
+    so every insertion raises the score (or the number of meetings). Passes over the unplaced meetings
+    repeat until one inserts nothing: the result is maximal."""
+    meetings, table, locked = inst.problem.meetings, inst.table, inst.locked
+    slot_of = dict(slot_of)
+    at: dict[tuple[int, int], int] = {}  # (participant, position) -> meeting index
+    load = [0] * inst.n_slots  # per position: meetings at a free table (locked ones: in capacity)
+    members: list[set[int]] = [set() for _ in range(inst.n_slots)]  # movable meetings per position
+    count: Counter = Counter()  # meetings per participant
+    for i, lock in enumerate(locked):
+        if lock is not None:
+            at[meetings[i].startup, lock[0]] = at[meetings[i].corporate, lock[0]] = i
+            count.update((meetings[i].startup, meetings[i].corporate))
+    # A participant with as many meetings as slots it attends cannot take one more, moves or not.
+    attends = {p: inst.n_slots - len(set(off) & inst.position.keys()) for p, off in inst.problem.unavailable.items()}
+    log: list[tuple[int, int | None]] = []  # (meeting, its position before the change)
+
+    def place(i: int, pos: int) -> None:
+        m = meetings[i]
+        slot_of[i] = pos
+        at[m.startup, pos] = at[m.corporate, pos] = i
+        load[pos] += table[i] is None
+        members[pos].add(i)
+        count.update((m.startup, m.corporate))
+
+    def lift(i: int) -> None:
+        m, pos = meetings[i], slot_of.pop(i)
+        del at[m.startup, pos], at[m.corporate, pos]
+        load[pos] -= table[i] is None
+        members[pos].discard(i)
+        count.subtract((m.startup, m.corporate))
+
+    def put(i: int, pos: int) -> None:
+        log.append((i, slot_of.get(i)))
+        if i in slot_of:
+            lift(i)
+        place(i, pos)
+
+    def undo(mark: int) -> None:
+        while len(log) > mark:
+            i, pos = log.pop()
+            if i in slot_of:
+                lift(i)
+            if pos is not None:
+                place(i, pos)
+
+    def short(i: int, pos: int) -> bool:
+        return table[i] is None and load[pos] >= inst.capacity[pos]
+
+    def fits(i: int, pos: int) -> bool:
+        m = meetings[i]
+        return (m.startup, pos) not in at and (m.corporate, pos) not in at and not short(i, pos)
+
+    def move(j: int, depth: int) -> bool:
+        """Move placed meeting j to another position (changes logged; the caller undoes a failure)."""
+        old = slot_of[j]
+        log.append((j, old))
+        lift(j)
+        return insert(j, depth, old)
+
+    def insert(i: int, depth: int, avoid: int | None = None) -> bool:
+        """Put unplaced meeting i somewhere but ``avoid``; on failure the state is as it was."""
+        m, candidates = meetings[i], []
+        for pos in inst.allowed[i]:
+            if pos == avoid:
+                continue
+            if fits(i, pos):
+                put(i, pos)
+                return True
+            if depth:
+                way = sorted({at.get((m.startup, pos), -1), at.get((m.corporate, pos), -1)} - {-1})
+                if all(locked[j] is None for j in way):
+                    freed = sum(table[j] is None for j in way)
+                    candidates.append((len(way) + (table[i] is None and load[pos] - freed >= inst.capacity[pos]), pos, way))
+        for _, pos, way in sorted(candidates):
+            mark = len(log)
+            if all(move(j, depth - 1) for j in way):
+                if short(i, pos):  # a meeting at a free table leaves, straight to another slot
+                    for j in sorted(members[pos]):
+                        if table[j] is None:
+                            before = len(log)
+                            if move(j, 0):
+                                break
+                            undo(before)
+                if fits(i, pos):
+                    put(i, pos)
+                    return True
+            undo(mark)
+        return False
+
+    for i, pos in slot_of.items():
+        m = meetings[i]
+        at[m.startup, pos] = at[m.corporate, pos] = i
+        load[pos] += table[i] is None
+        members[pos].add(i)
+        count.update((m.startup, m.corporate))
+    inserted = True
+    while inserted:
+        inserted = False
+        for i in order:
+            m = meetings[i]
+            if i in slot_of or any(count[p] >= attends.get(p, inst.n_slots) for p in (m.startup, m.corporate)):
+                continue
+            if insert(i, MOVE_DEPTH):
+                inserted = True
+            log.clear()
     return slot_of
 
 

@@ -56,7 +56,15 @@ def event_detail(request, slug):
     event = get_object_or_404(
         _public_events()
         .select_related("organizer")
-        .prefetch_related("theme_areas", Prefetch("program", queryset=ProgramItem.objects.order_by("starts_at")))
+        .prefetch_related(
+            "theme_areas",
+            Prefetch(
+                "program",
+                queryset=ProgramItem.objects.select_related(
+                    "success_case__meeting__startup", "success_case__meeting__corporate", "success_case__meeting__event"
+                ).order_by("starts_at"),
+            ),
+        )
         .annotate(slot_count=Count("slots", distinct=True), table_count=Count("tables", distinct=True)),
         slug=slug,
     )

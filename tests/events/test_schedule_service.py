@@ -257,3 +257,31 @@ def test_a_lock_that_became_impossible_is_reported_not_crashed(salon):
     assert error.value.messages[0].startswith("고정된 미팅을 그대로 둘 수 없습니다:")
     meeting.refresh_from_db()
     assert (meeting.status, meeting.locked, meeting.sequence) == ("scheduled", True, 0)
+
+
+def test_organizers_run_the_salon_from_the_admin(salon, client):
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    pending = RegistrationFactory(event=salon.event, organization=StartupFactory(), status="pending")
+    answer = client.post(
+        "/admin/events/registration/",
+        {"action": "approve", "_selected_action": [pending.pk]},
+        follow=True,
+    )
+    assert answer.status_code == 200
+    pending.refresh_from_db()
+    assert pending.status == "approved"
+    # 4 approved startups and 2 BD teams: at most 2 meetings at once, so 2 tables.
+    client.post("/admin/events/event/", {"action": "generate_tables", "_selected_action": [salon.event.pk]})
+    assert [table.number for table in Table.objects.filter(event=salon.event)] == [1, 2]
+    client.post("/admin/events/event/", {"action": "close_requests", "_selected_action": [salon.event.pk]})
+    salon.event.refresh_from_db()
+    assert salon.event.status == "scheduling"
+    answer = client.post(
+        "/admin/events/event/", {"action": "publish_agenda", "_selected_action": [salon.event.pk]}, follow=True
+    )
+    assert "일정을 배정한 뒤에 공개하세요." in answer.content.decode()
+    salon.event.refresh_from_db()
+    assert salon.event.status == "scheduling"

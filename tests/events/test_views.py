@@ -131,3 +131,32 @@ def test_the_program_shows_subfield_roundtables_with_their_hosts(client):
     assert "심장스타트업0, 심장스타트업1, 심장스타트업2, 심장스타트업3" in html
     assert "공통 주제: 심전도" in html
     assert "비밀기업" not in html  # a confidential need does not make its team a public host
+
+
+@pytest.mark.django_db
+def test_a_success_case_from_an_earlier_salon_is_featured_in_the_program(client, salon):
+    from events.models import Meeting, Outcome
+    from matching.models import MeetingRequest
+    from tests.factories import OrganizationFactory, StartupFactory, TechnologyOfferFactory
+
+    earlier = EventFactory(slug="pangyo-old", title_ko="제1회 판교 살롱", title_en="1st Pangyo Salon", status="closed")
+    startup = StartupFactory(name_ko="하트라인", name_en="Heartline")
+    corporate = OrganizationFactory(name_ko="노스브리지", name_en="Northbridge")
+    request = MeetingRequest.objects.create(
+        event=earlier,
+        offer=TechnologyOfferFactory(organization=startup),
+        startup=startup,
+        corporate=corporate,
+        origin="organizer",
+        status="accepted",
+    )
+    slot = SlotFactory(event=earlier, index=1)
+    meeting = Meeting.objects.create(
+        event=earlier, request=request, startup=startup, corporate=corporate, slot=slot, table=TableFactory(event=earlier)
+    )
+    case = Outcome.objects.create(meeting=meeting, organization=startup, took_place=True, next_step="term_sheet")
+    item = salon.program.get()
+    item.success_case = case
+    item.save()
+    html = client.get("/salons/osong/").content.decode()
+    assert "하트라인 ↔ 노스브리지, 제1회 판교 살롱에서 만남: 텀시트" in html
