@@ -36,21 +36,24 @@ Methods:
   slots suffice, and no schedule uses fewer. :func:`konig_colouring` finds such a colouring with the
   alternating-path (Kempe chain) algorithm in O(E·(V + Δ)). Tables: by de Werra's theorem a bipartite
   multigraph has an equitable k-edge-colouring for every k >= Δ (class sizes differ by at most one);
-  :func:`equitable_colouring` gets it by swapping colours along alternating paths of the largest and
-  the smallest class. Meetings at a fixed table never compete for tables (the owner is in one meeting
-  per slot); the others need one of the F free (not reserved) tables. So k = max(Δ, ceil(n_free / F))
-  slots are needed (n_free: meetings without a fixed table), and k = Δ when tables are plentiful. When
-  ceil(m / k) <= F every equitable k-colouring fits the tables. Otherwise the scheduler also swaps
-  alternating components that keep the colouring equitable and lower the meetings without a fixed
-  table in the classes that have more than F; if that gets stuck (about 2% of random small cases),
-  CP-SAT looks for a schedule in k slots from that colouring (half the time limit), and only then is
-  k + 1 tried. Over thousands of random small cases k slots always existed and were found. The k
-  classes go to the first k slots in an order with few idle gaps (an asymmetric path TSP over colour
-  classes: the cost of class d after class c is the number of participants busy in d but not in c;
-  nearest neighbour from every start, then moving one class at a time while it helps). If
-  ``time_limit > 0`` CP-SAT then minimises the gaps keeping every meeting in those k slots and at most
-  ceil(m / k) meetings per slot. Every meeting is placed (best score) in the fewest slots; ``optimal``
-  says whether the gaps are proven minimal for those k slots as well.
+  :func:`equitable_colouring` gets it by swapping colours along alternating paths of the largest and the
+  smallest class (as many paths per pair of classes as bring them within one, found by walking from the
+  vertices that have the larger colour and not the smaller). Meetings at a fixed table never compete for
+  tables (the owner is in one meeting per slot); the others need one of the F free (not reserved)
+  tables. So k = max(Δ, ceil(n_free / F)) slots are needed (n_free: meetings without a fixed table), and
+  k = Δ when tables are plentiful. When ceil(m / k) <= F every equitable k-colouring fits the tables.
+  Otherwise the scheduler also swaps alternating components that keep the colouring equitable and lower
+  the meetings without a fixed table in the classes that have more than F; if that gets stuck (about 2%
+  of random small cases), CP-SAT looks for a schedule in k slots from that colouring (half the time
+  limit), and only then is k + 1 tried. Over thousands of random small cases k slots always existed and
+  were found. The k classes go to the first k slots in an order with few idle gaps (an asymmetric path
+  TSP over colour classes: the cost of class d after class c is the number of participants busy in d but
+  not in c; nearest neighbour from every start, then moving one class at a time while it helps, each
+  move priced in O(1)). If ``time_limit > 0`` and the salon is small enough (at most
+  ``KONIG_POLISH_MAX`` meeting x slot pairs: beyond that CP-SAT found no schedule in budget) CP-SAT then
+  minimises the gaps keeping every meeting in those k slots and at most ceil(m / k) meetings per slot.
+  Every meeting is placed (best score) in the fewest slots; ``optimal`` says whether the gaps are proven
+  minimal for those k slots as well. 5,000 meetings x 1,000 participants take about 0.1 s.
 - **CP-SAT** (``method="cp-sat"``), every other case. A boolean per (meeting, allowed slot); one slot at
   most per meeting; one meeting at most per participant and slot; per slot, the meetings without a
   fixed table at most the free tables left by locked meetings; fixed-table meetings need no capacity
@@ -61,18 +64,25 @@ Methods:
   ``(gap bound + 1) * moved + gaps``, with a ``begin`` boolean per participant and slot
   (``begin >= busy[s] - busy[s - 1]``) and an ``active`` boolean per participant
   (``gaps = sum(begin) - active``), warm-started from the first solve's schedule. Keeping the placed
-  set makes the second model far easier for CP-SAT's neighbourhood searches (in one run on the
-  benchmark's general salon, 54 idle gaps instead of 93 for a model keeping only ``score >= best``); the
-  price is that among several sets of meetings with exactly the same best score, the one found first
-  is kept. Unplaced meetings that still fit are then added greedily (this only happens when the time
+  set makes the second model far easier for CP-SAT's neighbourhood searches (in one run on a
+  375-meeting salon with unavailability, fixed tables and locks, 54 idle gaps instead of 93 for a
+  model keeping only ``score >= best``); the price is that among several sets of meetings with exactly
+  the same best score, the one found first is kept. Unplaced meetings that still fit are then added
+  as in the constructive schedule (greedily, then by moving others; this only happens when the time
   limit stopped the first solve early). Tables are assigned afterwards, slot by slot: fixed tables; a
   meeting's previous table in its previous slot; its previous table in another slot when free; the
   first free table. ``optimal``: the score is proven maximal, and moves and gaps proven minimal for
   the placed meetings.
 - **Constructive** (``method="constructive"``): locked meetings; meetings that can keep their previous
   place, by score; then the rest by descending score, each into the feasible slot that starts the
-  fewest new blocks of busy slots for its two participants, the earliest on ties. Returned when
-  CP-SAT finds nothing better in time (with ``optimal`` true if CP-SAT proved that nothing is).
+  fewest new blocks of busy slots for its two participants, the earliest on ties; then, again by
+  descending score, each meeting left out is inserted into a slot whose meetings in the way (of
+  either participant, or one at a free table when all are taken) can move to other slots, themselves
+  making room the same way up to ``MOVE_DEPTH`` levels deep (placed meetings stay placed, locked ones
+  stay put), in passes until one inserts nothing. Returned when CP-SAT finds nothing better in time
+  (with ``optimal`` true if CP-SAT proved that nothing is). On the benchmark's 5,000 meetings with 20%
+  of the slots unavailable it places 4,919, as many as the BD teams' available slots allow, in about
+  half a second, where first come, first served places 4,797 and cold CP-SAT 4,870-4,888 in 60 s.
 
 Determinism: CP-SAT runs with ``random_seed=seed``, ``interleave_search`` on a fixed number of threads
 (``WORKERS``; the interleaved search synchronises its subsolvers in fixed batches of ``BATCH`` tasks),
@@ -84,9 +94,8 @@ seconds) only guards against a runaway solve; if it ever triggers, the result de
 load.
 
 Public API: :class:`Meeting`, :class:`Problem`, :class:`Schedule`, :func:`schedule` (the entry point),
-:func:`constructive`, :func:`cp_sat` (the CP-SAT model alone, optionally without warm start: the
-benchmark's baseline), :func:`validate`, :func:`konig_colouring`, :func:`equitable_colouring`,
-:func:`max_degree`.
+:func:`constructive`, :func:`cp_sat` (the CP-SAT model alone, optionally without warm start),
+:func:`validate`, :func:`konig_colouring`, :func:`equitable_colouring`, :func:`max_degree`.
 """
 
 from __future__ import annotations
@@ -110,16 +119,22 @@ SCALE = 10**6
 # between 1 and 2), with one full-problem subsolver next to the large-neighbourhood searches: in
 # interleaved mode each full-problem subsolver works in chunks of one deterministic second, so the
 # portfolio's eight would overrun budgets of a few seconds. Small batches share improving solutions
-# between the neighbourhood searches sooner (in the benchmark, batches of 2 left 15-25% fewer gaps
-# than CP-SAT's default of 6 for two threads, in the same time). The first solve (score) gets
+# between the neighbourhood searches sooner (on salons of 275-375 meetings, batches of 2 left 15-25%
+# fewer gaps than CP-SAT's default of 6 for two threads, in the same time). The first solve (score) gets
 # SCORE_SHARE of the budget, the second (moves, gaps) the rest.
 WORKERS = 2
 BATCH = 2  # tasks between two synchronisations; set explicitly, as CP-SAT's default depends on WORKERS
 SUBSOLVERS = ("default_lp",)
 SCORE_SHARE = 0.5
 WALL_FACTOR, WALL_MARGIN = 10.0, 5.0
-# Meetings the greedy could not place are inserted by moving others, at most this many levels deep.
+# Meetings the greedy could not place are inserted by moving others, at most this many levels deep
+# (on the benchmark's salon b, 1 level placed 4,910 meetings, 2 or 3 levels 4,919: all that can be).
 MOVE_DEPTH = 2
+# The König gap polish is skipped above this many (meeting, slot) booleans. With 5 deterministic
+# seconds it went from 170 to 57 gaps at 500 meetings x 7 slots, 491 to 397 at 1,000 x 10 and 1,099
+# to 1,073 at 2,000 x 13, but found no schedule at all at 3,000 x 18 or 5,000 x 24, in 11-12 wall
+# seconds each.
+KONIG_POLISH_MAX = 30_000
 
 
 @dataclass(frozen=True)
@@ -717,22 +732,24 @@ def _insert_by_moves(inst: _Instance, slot_of: dict[int, int], order: list[int])
     """Place more of the meetings ``order`` lists (the unplaced ones, in that order) by moving others:
     a meeting goes to an allowed slot once the meetings in its way (of either participant, or one at a
     free table when the slot's tables are all taken) move to other slots, themselves making room the
-    same way, at most ``MOVE_DEPTH`` levels deep. Placed meetings stay placed and locked ones stay put,
-    so every insertion raises the score (or the number of meetings). Passes over the unplaced meetings
-    repeat until one inserts nothing: the result is maximal."""
-    meetings, table, locked = inst.problem.meetings, inst.table, inst.locked
+    same way, at most ``MOVE_DEPTH`` levels deep; the place being freed is reserved meanwhile. Placed
+    meetings stay placed and locked ones stay put, so every insertion raises the score. Passes over
+    the unplaced meetings repeat until one inserts nothing: the result is maximal."""
+    meetings, table, locked, capacity = inst.problem.meetings, inst.table, inst.locked, inst.capacity
     slot_of = dict(slot_of)
     at: dict[tuple[int, int], int] = {}  # (participant, position) -> meeting index
     load = [0] * inst.n_slots  # per position: meetings at a free table (locked ones: in capacity)
     members: list[set[int]] = [set() for _ in range(inst.n_slots)]  # movable meetings per position
     count: Counter = Counter()  # meetings per participant
+    reserved: set[tuple[int, int]] = set()  # (participant, position) being freed up the chain
+    holds = [0] * inst.n_slots  # per position: free tables being freed up the chain
+    log: list[tuple[int, int | None]] = []  # (meeting, its position before the change)
     for i, lock in enumerate(locked):
         if lock is not None:
             at[meetings[i].startup, lock[0]] = at[meetings[i].corporate, lock[0]] = i
             count.update((meetings[i].startup, meetings[i].corporate))
     # A participant with as many meetings as slots it attends cannot take one more, moves or not.
     attends = {p: inst.n_slots - len(set(off) & inst.position.keys()) for p, off in inst.problem.unavailable.items()}
-    log: list[tuple[int, int | None]] = []  # (meeting, its position before the change)
 
     def place(i: int, pos: int) -> None:
         m = meetings[i]
@@ -749,12 +766,6 @@ def _insert_by_moves(inst: _Instance, slot_of: dict[int, int], order: list[int])
         members[pos].discard(i)
         count.subtract((m.startup, m.corporate))
 
-    def put(i: int, pos: int) -> None:
-        log.append((i, slot_of.get(i)))
-        if i in slot_of:
-            lift(i)
-        place(i, pos)
-
     def undo(mark: int) -> None:
         while len(log) > mark:
             i, pos = log.pop()
@@ -764,11 +775,7 @@ def _insert_by_moves(inst: _Instance, slot_of: dict[int, int], order: list[int])
                 place(i, pos)
 
     def short(i: int, pos: int) -> bool:
-        return table[i] is None and load[pos] >= inst.capacity[pos]
-
-    def fits(i: int, pos: int) -> bool:
-        m = meetings[i]
-        return (m.startup, pos) not in at and (m.corporate, pos) not in at and not short(i, pos)
+        return table[i] is None and load[pos] + holds[pos] >= capacity[pos]
 
     def move(j: int, depth: int) -> bool:
         """Move placed meeting j to another position (changes logged; the caller undoes a failure)."""
@@ -778,32 +785,39 @@ def _insert_by_moves(inst: _Instance, slot_of: dict[int, int], order: list[int])
         return insert(j, depth, old)
 
     def insert(i: int, depth: int, avoid: int | None = None) -> bool:
-        """Put unplaced meeting i somewhere but ``avoid``; on failure the state is as it was."""
+        """Put unplaced meeting i at a position but ``avoid``; on failure the state is as it was."""
         m, candidates = meetings[i], []
         for pos in inst.allowed[i]:
-            if pos == avoid:
+            cells = ((m.startup, pos), (m.corporate, pos))
+            if pos == avoid or cells[0] in reserved or cells[1] in reserved:
                 continue
-            if fits(i, pos):
-                put(i, pos)
+            way = sorted({at[cell] for cell in cells if cell in at})
+            if not way and not short(i, pos):
+                log.append((i, None))
+                place(i, pos)
                 return True
-            if depth:
-                way = sorted({at.get((m.startup, pos), -1), at.get((m.corporate, pos), -1)} - {-1})
-                if all(locked[j] is None for j in way):
-                    freed = sum(table[j] is None for j in way)
-                    candidates.append((len(way) + (table[i] is None and load[pos] - freed >= inst.capacity[pos]), pos, way))
-        for _, pos, way in sorted(candidates):
+            if depth and all(locked[j] is None for j in way):
+                freed = sum(table[j] is None for j in way)
+                tables_short = table[i] is None and load[pos] + holds[pos] - freed >= capacity[pos]
+                candidates.append((len(way) + tables_short, pos, cells, way))
+        for _, pos, cells, way in sorted(candidates):
             mark = len(log)
-            if all(move(j, depth - 1) for j in way):
-                if short(i, pos):  # a meeting at a free table leaves, straight to another slot
-                    for j in sorted(members[pos]):
-                        if table[j] is None:
-                            before = len(log)
-                            if move(j, 0):
-                                break
-                            undo(before)
-                if fits(i, pos):
-                    put(i, pos)
-                    return True
+            reserved.update(cells)
+            holds[pos] += table[i] is None
+            moved = all(move(j, depth - 1) for j in way)
+            reserved.difference_update(cells)
+            holds[pos] -= table[i] is None
+            if moved and short(i, pos):  # a meeting at a free table leaves, straight to another slot
+                for j in sorted(members[pos]):
+                    if table[j] is None:
+                        before = len(log)
+                        if move(j, 0):
+                            break
+                        undo(before)
+            if moved and cells[0] not in at and cells[1] not in at and not short(i, pos):
+                log.append((i, None))
+                place(i, pos)
+                return True
             undo(mark)
         return False
 
@@ -820,8 +834,7 @@ def _insert_by_moves(inst: _Instance, slot_of: dict[int, int], order: list[int])
             m = meetings[i]
             if i in slot_of or any(count[p] >= attends.get(p, inst.n_slots) for p in (m.startup, m.corporate)):
                 continue
-            if insert(i, MOVE_DEPTH):
-                inserted = True
+            inserted |= insert(i, MOVE_DEPTH)
             log.clear()
     return slot_of
 
@@ -829,7 +842,9 @@ def _insert_by_moves(inst: _Instance, slot_of: dict[int, int], order: list[int])
 def constructive(problem: Problem) -> Schedule:
     """Greedy schedule: locked meetings; meetings that can keep their previous place (by descending
     score); the others by descending score, each into the feasible slot that opens the fewest new
-    blocks of busy slots for its participants, the earliest on ties. Tables as in :func:`schedule`."""
+    blocks of busy slots for its participants, the earliest on ties; then the meetings left out, by
+    descending score, wherever moving others (up to ``MOVE_DEPTH`` levels deep) makes room. Tables
+    as in :func:`schedule`."""
     inst = _instance(problem)
     return _finish(inst, _greedy(inst), "constructive", optimal=not inst.variable)
 
@@ -1094,7 +1109,7 @@ def _konig_schedule(inst: _Instance, time_limit: float, seed: int, say: Callable
             result = _finish(inst, slot_of, "konig", False)
             result.optimal = result.idle_gaps == 0
             say(f"König: Δ = {delta}, {k} slots, {result.idle_gaps} idle gaps after ordering the colour classes")
-            if time_limit > 0 and not result.optimal:
+            if time_limit > 0 and not result.optimal and len(meetings) * k <= KONIG_POLISH_MAX:
                 polished = _konig_polish(inst, slot_of, k, time_limit / 2 if k > lowest else time_limit, seed, say)
                 if polished is not None and polished.idle_gaps <= result.idle_gaps:
                     result = polished

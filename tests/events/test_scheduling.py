@@ -137,6 +137,22 @@ def test_equitable_colouring_rejects_too_few_colours():
         equitable_colouring([(0, 0), (0, 1)], 1)
 
 
+def test_a_large_salon_takes_delta_slots_in_well_under_a_second_of_work():
+    # 3,000 meetings between 300 startups and 60 BD teams, tables for ceil(m / Δ) meetings per slot:
+    # the colouring, balancing and ordering only (above KONIG_POLISH_MAX the gap polish is skipped).
+    import random
+
+    rng = random.Random(11)
+    meetings = [Meeting(i, rng.randrange(300), 1000 + rng.randrange(60), round(rng.random(), 3)) for i in range(3000)]
+    delta = max_degree(meetings)
+    problem = salon(meetings, slots=delta + 2, tables=math.ceil(len(meetings) / delta))
+    messages = []
+    result = solved(problem, time_limit=5.0, progress=messages.append)
+    assert (result.method, result.slots_used, len(result.placements)) == ("konig", delta, 3000)
+    assert max(per_slot(result).values()) <= len(problem.tables)
+    assert not any("polish" in message for message in messages)
+
+
 @settings(deadline=None, max_examples=60)
 @given(multigraphs, st.integers(0, 3), st.data())
 def test_full_availability_always_takes_exactly_delta_slots(edges, spare_slots, data):
@@ -287,6 +303,34 @@ def test_small_salons_get_the_fewest_gaps_of_the_best_meetings(problem):
 
 
 # -- Exact small cases -------------------------------------------------------------------------------
+
+
+def test_the_greedy_moves_a_meeting_to_make_room_for_another():
+    # Team 10's better meeting takes slot 0 first; startup 2 can only come in slot 0.
+    problem = salon([(1, 1, 10, 0.9), (2, 2, 10, 0.8)], slots=2, tables=1, unavailable={2: frozenset({1})})
+    result = constructive(problem)
+    assert validate(problem, result) == []
+    assert result.placements == {1: (1, 0), 2: (0, 0)}
+
+
+def test_the_greedy_moves_a_meeting_to_free_a_table():
+    # One table: the better meeting takes slot 0 first, where the other one needs a table.
+    problem = salon([(1, 1, 10, 0.9), (2, 2, 11, 0.8)], slots=2, tables=1, unavailable={2: frozenset({1})})
+    result = constructive(problem)
+    assert validate(problem, result) == []
+    assert result.placements == {1: (1, 0), 2: (0, 0)}
+
+
+def test_the_greedy_moves_meetings_two_levels_deep():
+    # Team 10 meets startups 1, 2, 3 in three slots. The greedy puts 1 in slot 0 and 2 in slot 1
+    # (earliest, fewest new blocks); 3 can only come in slot 0. So 1 (away in slot 2) moves to slot 1,
+    # and 2 from there to slot 2 (not back to slot 0: that place is kept for 3).
+    meetings = [(1, 1, 10, 0.9), (2, 2, 10, 0.8), (3, 3, 10, 0.7)]
+    unavailable = {1: frozenset({2}), 3: frozenset({1, 2})}
+    problem = salon(meetings, slots=3, tables=3, unavailable=unavailable)
+    result = constructive(problem)
+    assert validate(problem, result) == []
+    assert result.placements == {1: (1, 0), 2: (2, 0), 3: (0, 0)}
 
 
 def test_higher_score_wins_the_last_place():

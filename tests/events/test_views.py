@@ -152,7 +152,12 @@ def test_a_success_case_from_an_earlier_salon_is_featured_in_the_program(client,
     )
     slot = SlotFactory(event=earlier, index=1)
     meeting = Meeting.objects.create(
-        event=earlier, request=request, startup=startup, corporate=corporate, slot=slot, table=TableFactory(event=earlier)
+        event=earlier,
+        request=request,
+        startup=startup,
+        corporate=corporate,
+        slot=slot,
+        table=TableFactory(event=earlier),
     )
     case = Outcome.objects.create(meeting=meeting, organization=startup, took_place=True, next_step="term_sheet")
     item = salon.program.get()
