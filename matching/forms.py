@@ -1,0 +1,192 @@
+"""Forms of the workspace pages. They only validate: every write goes through ``matching.services``
+or ``events.requests``."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from matching.enums import DealType, DeclineReason, OfferStatus, Region, Stage
+from matching.models import Concept, DeviceArea, PartneringNeed, TechnologyOffer
+
+# A description shorter than this leaves the matching little to work with.
+COMPLETE_DESCRIPTION_CHARS = 200
+
+
+class ConceptChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class AreaChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+def _checkboxes(choices, label):
+    return forms.MultipleChoiceField(choices=choices, label=label, widget=forms.CheckboxSelectMultiple)
+
+
+class ProfileForm(forms.ModelForm):
+    """Shared by offers and needs; ``organization`` is set on the instance by the view."""
+
+    areas = AreaChoiceField(
+        queryset=DeviceArea.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
+        label=_("device areas"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    concepts = ConceptChoiceField(
+        queryset=Concept.objects.order_by("area__code", "code"),
+        to_field_name="code",
+        required=False,
+        label=_("concepts"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    deal_types = _checkboxes(DealType.choices, _("deal types"))
+
+    STEPS: tuple = ()
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        model = self._meta.model
+        others = model.objects.filter(organization_id=self.instance.organization_id, title=title)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise ValidationError(_("Your organization already has a profile with this title."), code="unique")
+        return title
+
+    def steps(self):
+        """The fields of each step, in order: (legend, [bound fields])."""
+        return [(legend, [self[name] for name in names if name in self.fields]) for legend, names in self.STEPS]
+
+    def checklist(self) -> list[tuple[str, str, bool]]:
+        """What a complete profile needs: (key, label, done) from the submitted or stored values."""
+        if self.is_bound:
+            data = {
+                "description": self.data.get("description", ""),
+                "areas": self.data.getlist("areas"),
+                "concepts": self.data.getlist("concepts"),
+                "stage": self.data.get(self.STAGE_FIELD, ""),
+                "deal_types": self.data.getlist("deal_types"),
+                "regions": self.data.getlist(self.REGION_FIELD),
+            }
+        else:
+            data = {
+                "description": self.initial.get("description") or "",
+                "areas": self.initial.get("areas") or [],
+                "concepts": self.initial.get("concepts") or [],
+                "stage": self.initial.get(self.STAGE_FIELD) or "",
+                "deal_types": self.initial.get("deal_types") or [],
+                "regions": self.initial.get(self.REGION_FIELD) or [],
+            }
+        return [
+            (
+                "description",
+                _("A description of at least %(count)d characters") % {"count": COMPLETE_DESCRIPTION_CHARS},
+                len(data["description"].strip()) >= COMPLETE_DESCRIPTION_CHARS,
+            ),
+            ("areas", _("At least one device area"), bool(data["areas"])),
+            ("concepts", _("At least one concept"), bool(data["concepts"])),
+            ("stage", _("A development stage"), bool(data["stage"])),
+            ("deal_types", _("At least one deal type"), bool(data["deal_types"])),
+            ("regions", _("At least one region"), bool(data["regions"])),
+        ]
+
+    def service_fields(self) -> dict:
+        """Keyword arguments for the create/update service."""
+        data = {name: self.cleaned_data[name] for name in self._meta.fields if name not in ("areas", "concepts")}
+        return {**data, "areas": list(self.cleaned_data["areas"]), "concepts": list(self.cleaned_data["concepts"])}
+
+    def add_service_error(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+class OfferForm(ProfileForm):
+    target_regions = _checkboxes(Region.choices, _("target regions"))
+    submit_for_review = forms.BooleanField(
+        required=False,
+        label=_("Submit for review"),
+        help_text=_("The organizer reviews the profile before it is shown to BD teams."),
+    )
+    STAGE_FIELD, REGION_FIELD = "stage", "target_regions"
+
+    STEPS = (
+        (_("1. Description"), ("title", "description")),
+        (_("2. Classification"), ("areas", "concepts", "stage")),
+        (_("3. Deal types and regions"), ("deal_types", "target_regions", "submit_for_review")),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.status != OfferStatus.DRAFT:
+            del self.fields["submit_for_review"]
+
+    class Meta:
+        model = TechnologyOffer
+        fields = ("title", "description", "areas", "concepts", "stage", "deal_types", "target_regions")
+        widgets = {"description": forms.Textarea(attrs={"rows": 8, "data-suggest-concepts": "true"})}
+
+    def service_fields(self) -> dict:
+        fields = super().service_fields()
+        if self.cleaned_data.get("submit_for_review") and self.instance.status == OfferStatus.DRAFT:
+            fields["status"] = OfferStatus.SUBMITTED
+        return fields
+
+
+class NeedForm(ProfileForm):
+    regions = _checkboxes(Region.choices, _("regions"))
+    STAGE_FIELD, REGION_FIELD = "stage_min", "regions"
+    STEPS = (
+        (_("1. Description"), ("title", "description", "is_confidential")),
+        (_("2. Classification"), ("areas", "concepts", "stage_min", "stage_max")),
+        (_("3. Deal types and regions"), ("deal_types", "regions", "status")),
+    )
+
+    class Meta:
+        model = PartneringNeed
+        fields = (
+            "title",
+            "description",
+            "is_confidential",
+            "areas",
+            "concepts",
+            "stage_min",
+            "stage_max",
+            "deal_types",
+            "regions",
+            "status",
+        )
+        widgets = {"description": forms.Textarea(attrs={"rows": 8, "data-suggest-concepts": "true"})}
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("stage_min"), cleaned.get("stage_max")
+        if low and high and Stage.rank(low) > Stage.rank(high):
+            self.add_error("stage_max", _("The earliest stage must not come after the latest stage."))
+        return cleaned
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(choices=DeclineReason.choices, label=_("decline reason"))
+    note = forms.CharField(required=False, max_length=1000, label=_("note"), widget=forms.TextInput)
+
+
+class MeetingRequestForm(forms.Form):
+    event = forms.ModelChoiceField(queryset=None, label=_("salon"), empty_label=None, widget=forms.RadioSelect)
+    message = forms.CharField(
+        required=False, max_length=2000, label=_("message"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    confirm_misfit = forms.BooleanField(required=False, label=_("Send anyway"))
+
+    def __init__(self, *args, events, show_confirm: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = events
+        self.fields["event"].label_from_instance = lambda event: f"{event.title} ({event.date:%Y-%m-%d})"
+        if not show_confirm:
+            del self.fields["confirm_misfit"]

@@ -1,0 +1,476 @@
+"""The workspace pages of startups and BD teams: profiles, concept suggestions, matches,
+shortlist and meeting requests."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from events import requests as meeting_requests
+from matching import concepts
+from matching.models import Match, MeetingRequest, PartneringNeed, RegulatoryApproval, Shortlist, TechnologyOffer
+from tests.factories import (
+    ConceptFactory,
+    DeviceAreaFactory,
+    EventFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    PartneringNeedFactory,
+    RegistrationFactory,
+    StartupFactory,
+    TechnologyOfferFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+FITS = {
+    "ko": {"fits": ["공통 개념: 폐결절"], "misfits": []},
+    "en": {"fits": ["Shared concepts: lung nodule"], "misfits": []},
+}
+MISFITS = {
+    "ko": {"fits": [], "misfits": ["너무 이른: 프로토타입, 니즈는 임상 이후를 요구합니다"]},
+    "en": {"fits": [], "misfits": ["Too early: Prototype, the need asks for Clinical or later"]},
+}
+
+
+def english(client):
+    client.cookies["django_language"] = "en"  # LocaleMiddleware reads the language cookie
+    return client
+
+
+def add_match(offer, need, score, explanation=FITS):
+    return Match.objects.create(
+        offer=offer, need=need, score=score, explanation=explanation, computed_at=timezone.now()
+    )
+
+
+@pytest.fixture
+def world():
+    imaging = DeviceAreaFactory()
+    cardiology = DeviceAreaFactory(code="cardiology", name_ko="심혈관", name_en="Cardiology")
+    startup = StartupFactory(name_ko="메디비전", name_en="MediVision")
+    rival = StartupFactory(name_ko="경쟁사", name_en="Rival")
+    corporate = OrganizationFactory(name_ko="글로벌메드", name_en="GlobalMed")
+    founder, rival_user, bd = UserFactory(), UserFactory(), UserFactory()
+    MembershipFactory(user=founder, organization=startup, role="admin")
+    MembershipFactory(user=rival_user, organization=rival)
+    MembershipFactory(user=bd, organization=corporate)
+    offer = TechnologyOfferFactory(organization=startup, title="Lung nodule AI", stage="clinical")
+    rival_offer = TechnologyOfferFactory(organization=rival, title="Rival prototype", stage="prototype")
+    rival_offer.areas.set([cardiology])
+    need = PartneringNeedFactory(organization=corporate, title="Lung AI for CT", stage_min="prototype")
+    secret = PartneringNeedFactory(organization=corporate, title="Secret cardiology program", is_confidential=True)
+    secret.areas.set([cardiology])
+    event = EventFactory(title_en="Pangyo Salon", status="open")
+    for organization in (startup, rival, corporate):
+        RegistrationFactory(event=event, organization=organization, status="approved")
+    return SimpleNamespace(**locals())
+
+
+# --- Offers and needs ----------------------------------------------------------------------
+
+
+OFFER = {
+    "title": "Low-dose CT lung nodule AI",
+    "description": "Deep learning software that detects lung nodules on low-dose chest CT.",
+    "areas": ["imaging"],
+    "concepts": ["imaging.lung_nodule"],
+    "stage": "clinical",
+    "deal_types": ["licensing", "distribution"],
+    "target_regions": ["US", "EU"],
+    "submit_for_review": "on",
+}
+
+
+def test_the_offer_form_creates_an_offer_with_areas_and_concepts(client, world):
+    ConceptFactory()
+    client.force_login(world.founder)
+    page = english(client).get("/workspace/offers/new/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count('<fieldset class="step">') == 3
+    assert (
+        '<label class="choice" for="id_concepts_0"><input type="checkbox" name="concepts" value="imaging.lung_nodule"'
+        in html
+    )
+    assert "What a complete profile needs" in html
+
+    response = client.post("/workspace/offers/new/", OFFER)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/workspace/"
+    offer = TechnologyOffer.objects.get(title="Low-dose CT lung nodule AI")
+    assert offer.organization == world.startup
+    assert [a.code for a in offer.areas.all()] == ["imaging"]
+    assert [c.code for c in offer.concepts.all()] == ["imaging.lung_nodule"]
+    assert (offer.stage, offer.deal_types, offer.target_regions, offer.status, offer.language) == (
+        "clinical",
+        ["licensing", "distribution"],
+        ["US", "EU"],
+        "submitted",
+        "en",
+    )
+
+
+def test_an_invalid_offer_saves_nothing_and_shows_errors_next_to_the_fields(client, world):
+    ConceptFactory()
+    client.force_login(world.founder)
+    before = TechnologyOffer.objects.count()
+    response = english(client).post(
+        "/workspace/offers/new/", {**OFFER, "deal_types": [], "stage": "someday", "title": "Lung nodule AI"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="id_deal_types-error" role="alert">This field is required.</span>' in html
+    assert (
+        'id="id_stage-error" role="alert">Select a valid choice. someday is not one of the available choices.</span>'
+        in html
+    )
+    assert 'id="id_title-error" role="alert">Your organization already has a profile with this title.</span>' in html
+    assert TechnologyOffer.objects.count() == before
+    # The checklist reflects what was submitted: areas and concepts are there, deal types are not.
+    assert '<li data-check="areas" class="done">' in html
+    assert '<li data-check="deal_types" class="todo">' in html
+    assert '<li data-check="description" class="todo">' in html
+
+
+def test_the_offer_edit_form_updates_through_the_service(client, world):
+    client.force_login(world.founder)
+    page = client.get(f"/workspace/offers/{world.offer.pk}/edit/")
+    assert page.status_code == 200
+    assert 'value="Lung nodule AI"' in page.content.decode()
+    assert "submit_for_review" not in page.content.decode()  # already approved
+    response = client.post(
+        f"/workspace/offers/{world.offer.pk}/edit/",
+        {**OFFER, "title": "Lung nodule AI v2", "areas": ["cardiology"], "concepts": [], "submit_for_review": ""},
+    )
+    assert response.status_code == 302
+    world.offer.refresh_from_db()
+    assert (world.offer.title, world.offer.status) == ("Lung nodule AI v2", "approved")
+    assert [a.code for a in world.offer.areas.all()] == ["cardiology"]
+
+
+def test_the_need_form_creates_a_confidential_need_and_checks_the_stage_range(client, world):
+    client.force_login(world.bd)
+    data = {
+        "title": "Cardiac monitoring partners",
+        "description": "Wearable ECG patches for remote monitoring.",
+        "is_confidential": "on",
+        "areas": ["cardiology"],
+        "stage_min": "marketed",
+        "stage_max": "clinical",
+        "deal_types": ["distribution"],
+        "regions": ["EU"],
+        "status": "open",
+    }
+    response = english(client).post("/workspace/needs/new/", data)
+    assert response.status_code == 200
+    assert (
+        'id="id_stage_max-error" role="alert">The earliest stage must not come after the latest stage.</span>'
+        in response.content.decode()
+    )
+    assert not PartneringNeed.objects.filter(title="Cardiac monitoring partners").exists()
+
+    response = client.post("/workspace/needs/new/", {**data, "stage_min": "clinical", "stage_max": "marketed"})
+    assert response.status_code == 302
+    need = PartneringNeed.objects.get(title="Cardiac monitoring partners")
+    assert (need.organization, need.is_confidential, need.stage_min, need.stage_max, need.regions) == (
+        world.corporate,
+        True,
+        "clinical",
+        "marketed",
+        ["EU"],
+    )
+    assert [a.code for a in need.areas.all()] == ["cardiology"]
+
+
+def test_a_user_without_a_startup_is_sent_to_register_one(client, world):
+    client.force_login(world.bd)
+    response = client.get("/workspace/offers/new/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/organization/new/"
+
+
+# --- Concept suggestions -------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_concept_index():
+    concepts.default_index.cache_clear()
+    yield
+    concepts.default_index.cache_clear()
+
+
+def test_concept_suggestions_return_the_codes_the_text_mentions(client, world, fresh_concept_index):
+    ConceptFactory()  # imaging.lung_nodule: 폐결절 / lung nodule
+    ConceptFactory(
+        code="cardiology.ecg", area=world.cardiology, name_ko="심전도", name_en="electrocardiogram", synonyms_en=["ECG"]
+    )
+    client.force_login(world.founder)
+
+    english(client)
+    response = client.get("/workspace/concepts/suggest/", {"text": "An AI that finds a lung nodule on chest CT"})
+    assert response.status_code == 200
+    assert response.json() == {"concepts": [{"code": "imaging.lung_nodule", "name": "lung nodule"}]}
+
+    del client.cookies["django_language"]
+    response = client.get("/workspace/concepts/suggest/", {"text": "ECG 패치와 폐결절 검출"})
+    assert response.json() == {
+        "concepts": [
+            {"code": "cardiology.ecg", "name": "심전도"},
+            {"code": "imaging.lung_nodule", "name": "폐결절"},
+        ]
+    }
+    assert client.get("/workspace/concepts/suggest/", {"text": ""}).json() == {"concepts": []}
+
+
+def test_concept_suggestions_need_a_login(client, world):
+    response = client.get("/workspace/concepts/suggest/", {"text": "lung nodule"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+# --- Matches -------------------------------------------------------------------------------
+
+
+def test_a_startup_sees_ranked_needs_with_confidential_ones_anonymised(client, world):
+    add_match(world.offer, world.need, 0.61)
+    add_match(world.offer, world.secret, 0.87)
+    add_match(world.rival_offer, world.need, 0.99)  # another startup's match: not shown
+    client.force_login(world.founder)
+
+    html = english(client).get(f"/workspace/offers/{world.offer.pk}/matches/").content.decode()
+
+    titles = [line.strip() for line in html.split('<h2 class="match-title">')[1:]]
+    assert [t.split("</h2>")[0] for t in titles] == [
+        "A global medtech BD team (Cardiology)",
+        "GlobalMed: Lung AI for CT",
+    ]
+    assert html.count('<span class="score">') == 2
+    assert '<span class="score">0.87</span>' in html
+    assert "Secret cardiology program" not in html
+    assert "Shared concepts: lung nodule" in html
+
+    client.cookies["django_language"] = "ko"
+    korean = client.get(f"/workspace/offers/{world.offer.pk}/matches/")
+    assert "공통 개념: 폐결절" in korean.content.decode()
+
+
+def test_a_confidential_need_is_named_once_the_bd_team_engaged(client, world):
+    add_match(world.offer, world.secret, 0.87)
+    meeting_requests.request_meeting(event=world.event, requester=world.corporate, offer=world.offer, need=world.secret)
+    client.force_login(world.founder)
+    html = english(client).get(f"/workspace/offers/{world.offer.pk}/matches/").content.decode()
+    assert '<h2 class="match-title">GlobalMed: Secret cardiology program</h2>' in html
+
+
+def test_a_bd_team_sees_ranked_startups_and_filters_by_stage(client, world):
+    add_match(world.offer, world.need, 0.72)
+    add_match(world.rival_offer, world.need, 0.55)
+    add_match(world.offer, world.secret, 0.9)  # another need's match
+    RegulatoryApproval.objects.create(offer=world.offer, market="US", pathway="fda_510k", status="granted")
+    client.force_login(world.bd)
+    url = f"/workspace/needs/{world.need.pk}/matches/"
+
+    html = english(client).get(url).content.decode()
+    assert [t.split("</h2>")[0] for t in html.split('<h2 class="match-title">')[1:]] == [
+        "MediVision: Lung nodule AI",
+        "Rival: Rival prototype",
+    ]
+    assert '<label for="id_stage">stage</label>' in html
+
+    def shown(query):
+        page = client.get(url, query).content.decode()
+        return [t.split("</h2>")[0] for t in page.split('<h2 class="match-title">')[1:]]
+
+    assert shown({"stage": "prototype"}) == ["Rival: Rival prototype"]
+    assert shown({"area": "cardiology"}) == ["Rival: Rival prototype"]
+    assert shown({"approval": "US"}) == ["MediVision: Lung nodule AI"]
+    assert shown({"region": "EU"}) == []
+    assert shown({"deal_type": "licensing"}) == ["MediVision: Lung nodule AI", "Rival: Rival prototype"]
+
+
+def test_the_shortlist_button_toggles(client, world):
+    add_match(world.offer, world.need, 0.72)
+    client.force_login(world.bd)
+    url = f"/workspace/needs/{world.need.pk}/matches/"
+    toggle = f"/workspace/needs/{world.need.pk}/shortlist/{world.offer.pk}/"
+
+    response = client.post(toggle, {"next": url + "?stage=clinical"})
+    assert response.status_code == 302
+    assert response["Location"] == url + "?stage=clinical"
+    entry = Shortlist.objects.get()
+    assert (entry.organization, entry.offer, entry.need, entry.created_by) == (
+        world.corporate,
+        world.offer,
+        world.need,
+        world.bd,
+    )
+    html = english(client).get(url).content.decode()
+    assert 'aria-pressed="true">Remove from shortlist</button>' in html
+    assert client.get(url, {"shortlisted": "true"}).content.decode().count('<h2 class="match-title">') == 1
+
+    response = client.post(toggle, {"next": "https://evil.example.com/"})
+    assert response["Location"] == url
+    assert Shortlist.objects.count() == 0
+    assert 'aria-pressed="false">Add to shortlist</button>' in client.get(url).content.decode()
+
+
+def test_another_organizations_pages_answer_404(client, world):
+    add_match(world.offer, world.need, 0.72)
+    client.force_login(world.rival_user)
+    assert client.get(f"/workspace/offers/{world.offer.pk}/edit/").status_code == 404
+    assert client.post(f"/workspace/offers/{world.offer.pk}/edit/", OFFER).status_code == 404
+    assert client.get(f"/workspace/offers/{world.offer.pk}/matches/").status_code == 404
+    assert client.get(f"/workspace/needs/{world.need.pk}/edit/").status_code == 404
+    assert client.get(f"/workspace/needs/{world.need.pk}/matches/").status_code == 404
+    assert client.post(f"/workspace/needs/{world.need.pk}/shortlist/{world.offer.pk}/").status_code == 404
+    assert client.get("/workspace/requests/new/", {"offer": world.offer.pk, "need": world.need.pk}).status_code == 404
+    assert client.get("/workspace/offers/new/", {"organization": world.startup.pk}).status_code == 404
+    world.offer.refresh_from_db()
+    assert world.offer.title == "Lung nodule AI"
+    assert Shortlist.objects.count() == 0
+
+
+def _match_list_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_match_lists_take_a_constant_number_of_queries(client, world, django_assert_num_queries):
+    client.force_login(world.bd)
+    need_url = f"/workspace/needs/{world.need.pk}/matches/"
+
+    def add_startups(count):
+        for n in range(count):
+            startup = StartupFactory()
+            RegistrationFactory(event=world.event, organization=startup, status="approved")
+            offer = TechnologyOfferFactory(organization=startup)
+            offer.areas.set([world.imaging, world.cardiology])
+            RegulatoryApproval.objects.create(offer=offer, market="KR", pathway="mfds_2", status="granted")
+            add_match(offer, world.need, 0.5 + n / 100)
+            Shortlist.objects.create(organization=world.corporate, offer=offer, need=world.need)
+
+    add_startups(2)
+    # session, user, affiliation, need, matches, areas, approvals, registrations, device areas (filter)
+    with django_assert_num_queries(9):
+        client.get(need_url)
+    add_startups(5)
+    with django_assert_num_queries(9):
+        html = client.get(need_url).content.decode()
+    assert html.count('<h2 class="match-title">') == 7
+
+    client.force_login(world.founder)
+    offer_url = f"/workspace/offers/{world.offer.pk}/matches/"
+    for n in range(2):
+        need = PartneringNeedFactory(organization=OrganizationFactory(), is_confidential=True)
+        need.areas.set([world.cardiology])
+        add_match(world.offer, need, 0.3 + n / 100)
+    # session, user, affiliation, offer, matches, need areas, engaged BD teams (disclosure)
+    with django_assert_num_queries(7):
+        client.get(offer_url)
+    for n in range(6):
+        add_match(world.offer, PartneringNeedFactory(organization=OrganizationFactory()), 0.2 + n / 100)
+    with django_assert_num_queries(7):
+        html = client.get(offer_url).content.decode()
+    assert html.count('<h2 class="match-title">') == 8
+
+
+# --- Meeting requests ----------------------------------------------------------------------
+
+
+def test_a_startup_sees_the_fit_warnings_and_the_request_is_sent_only_once_confirmed(client, world):
+    add_match(world.offer, world.need, 0.41, explanation=MISFITS)
+    client.force_login(world.founder)
+    url = f"/workspace/requests/new/?offer={world.offer.pk}&need={world.need.pk}"
+
+    page = english(client).get(url).content.decode()
+    assert page.index("Too early: Prototype, the need asks for Clinical or later") < page.index(
+        '<form method="post" class="form"'
+    )
+    assert '<label for="id_confirm_misfit"><input type="checkbox" name="confirm_misfit"' in page
+    assert "Send anyway" in page
+    assert f'<input type="radio" name="event" value="{world.event.pk}"' in page
+
+    response = client.post(url, {"event": world.event.pk, "message": "Hello"})
+    assert response.status_code == 200
+    assert 'id="id_confirm_misfit-error"' in response.content.decode()
+    assert MeetingRequest.objects.count() == 0
+
+    response = client.post(url, {"event": world.event.pk, "message": "Hello", "confirm_misfit": "on"})
+    assert response.status_code == 302
+    assert response["Location"] == "/workspace/"
+    request = MeetingRequest.objects.get()
+    assert (request.requester, request.recipient, request.offer, request.need, request.status, request.message) == (
+        world.startup,
+        world.corporate,
+        world.offer,
+        world.need,
+        "pending",
+        "Hello",
+    )
+    assert "Your meeting request is sent." in client.get("/workspace/").content.decode()
+
+
+def test_service_errors_are_shown_in_the_request_form(client, world):
+    add_match(world.offer, world.need, 0.8)
+    meeting_requests.request_meeting(event=world.event, requester=world.corporate, offer=world.offer, need=world.need)
+    client.force_login(world.founder)
+    url = f"/workspace/requests/new/?offer={world.offer.pk}&need={world.need.pk}"
+    page = english(client).get(url).content.decode()
+    assert "confirm_misfit" not in page  # no misfit, no checkbox
+    response = client.post(url, {"event": world.event.pk})
+    assert response.status_code == 200
+    assert "These two organizations already have a request for this salon." in response.content.decode()
+    assert MeetingRequest.objects.count() == 1
+
+
+def test_a_bd_team_accepts_and_a_startup_declines_from_the_workspace(client, world):
+    add_match(world.offer, world.need, 0.8)
+    add_match(world.rival_offer, world.need, 0.5)
+    to_accept = meeting_requests.request_meeting(
+        event=world.event, requester=world.startup, offer=world.offer, need=world.need, confirm_misfit=True
+    )
+    to_decline = meeting_requests.request_meeting(
+        event=world.event, requester=world.corporate, offer=world.rival_offer, need=world.need
+    )
+
+    client.force_login(world.bd)
+    home = english(client).get("/workspace/").content.decode()
+    assert f'action="/workspace/requests/{to_accept.pk}/accept/"' in home
+    assert f'action="/workspace/requests/{to_decline.pk}/cancel/"' in home  # sent by the BD team
+    assert f'<label for="reason-{to_accept.pk}">decline reason</label>' in home
+    assert client.post(f"/workspace/requests/{to_accept.pk}/accept/").status_code == 302
+    to_accept.refresh_from_db()
+    assert (to_accept.status, to_accept.responded_by) == ("accepted", world.bd)
+
+    client.force_login(world.rival_user)
+    assert client.get(f"/workspace/requests/{to_accept.pk}/accept/").status_code == 405
+    assert client.post(f"/workspace/requests/{to_accept.pk}/decline/", {"reason": "other"}).status_code == 404
+    response = client.post(f"/workspace/requests/{to_decline.pk}/decline/", {"reason": "made_up"})
+    assert response.status_code == 302
+    to_decline.refresh_from_db()
+    assert to_decline.status == "pending"
+    client.post(f"/workspace/requests/{to_decline.pk}/decline/", {"reason": "too_early", "note": "Next year"})
+    to_decline.refresh_from_db()
+    assert (to_decline.status, to_decline.decline_reason, to_decline.decline_note) == (
+        "declined",
+        "too_early",
+        "Next year",
+    )
+
+
+def test_the_requester_cancels_a_pending_request(client, world):
+    add_match(world.offer, world.need, 0.8)
+    request = meeting_requests.request_meeting(
+        event=world.event, requester=world.startup, offer=world.offer, need=world.need
+    )
+    client.force_login(world.founder)
+    response = english(client).post(f"/workspace/requests/{request.pk}/cancel/", follow=True)
+    request.refresh_from_db()
+    assert request.status == "cancelled"
+    assert "The request is cancelled." in response.content.decode()
