@@ -1,8 +1,14 @@
 """Celery tasks of the events app: thin wrappers that call a service."""
 
-from celery import shared_task
+import dataclasses
+import time
 
-from events import requests
+from celery import shared_task
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+from events import proposal_service, requests, schedule_service
+from events.models import Event
 from matching.tasks import TRANSIENT_ERRORS
 
 
@@ -11,3 +17,70 @@ def expire_requests() -> dict:
     """Expire pending meeting requests past their time; warn recipients of those expiring soon."""
     expired, warned = requests.expire_due()
     return {"expired": expired, "warned": warned}
+
+
+# --- Organizer runs: proposals and scheduling, with their progress in the cache -------------------
+# The organizer's page enqueues a run (state "queued"), the task marks it "running", then "done" with
+# the report's figures or "failed" with the error's messages; the page polls ``run_state``. The same
+# code works with eager tasks (development: the run has finished by the time the page reloads) and
+# with a worker (production: Redis holds the state for every process).
+
+RUN_KINDS = ("propose", "schedule")
+RUN_STATE_TIMEOUT = 7 * 24 * 3600  # the last result stays visible for a week
+RUN_STALE_AFTER = 15 * 60  # a "queued"/"running" state older than this is taken as lost
+
+
+def run_key(kind: str, event_id: int) -> str:
+    if kind not in RUN_KINDS:
+        raise ValueError(f"unknown run kind {kind!r}")
+    return f"events:organize:{kind}:{event_id}"
+
+
+def run_state(kind: str, event_id: int) -> dict | None:
+    """``{"state": "queued"|"running"|"done"|"failed", "at": epoch seconds, "figures": {...},
+    "errors": [...]}``, or ``None`` when the salon never had such a run (or the cache forgot it)."""
+    return cache.get(run_key(kind, event_id))
+
+
+def set_run_state(kind: str, event_id: int, state: str, **data) -> dict:
+    value = {"state": state, "at": time.time(), **data}
+    cache.set(run_key(kind, event_id), value, RUN_STATE_TIMEOUT)
+    return value
+
+
+def is_busy(state: dict | None) -> bool:
+    return bool(state) and state["state"] in ("queued", "running") and time.time() - state["at"] < RUN_STALE_AFTER
+
+
+def _run(kind: str, event_id: int, service) -> dict:
+    set_run_state(kind, event_id, "running")
+    try:
+        event = Event.objects.get(pk=event_id)
+        figures = service(event)
+    except Event.DoesNotExist:
+        return set_run_state(kind, event_id, "failed", errors=["salon not found"])
+    except ValidationError as error:
+        return set_run_state(kind, event_id, "failed", errors=list(error.messages))
+    except Exception as error:
+        set_run_state(kind, event_id, "failed", errors=[f"{type(error).__name__}: {error}"])
+        raise
+    return set_run_state(kind, event_id, "done", figures=figures)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def propose_meetings_task(event_id: int) -> dict:
+    """``events.proposal_service.propose_meetings``; the figures of its ``ProposalReport``."""
+    return _run("propose", event_id, lambda event: dataclasses.asdict(proposal_service.propose_meetings(event)))
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def schedule_event_task(event_id: int) -> dict:
+    """``events.schedule_service.schedule_event``; the figures of its ``ScheduleReport`` (the unplaced
+    meetings as their count: the schedule page lists them with their reason)."""
+
+    def service(event):
+        report = schedule_service.schedule_event(event)
+        figures = {f.name: getattr(report, f.name) for f in dataclasses.fields(report) if f.name != "unplaced"}
+        return {**figures, "unplaced": len(report.unplaced)}
+
+    return _run("schedule", event_id, service)

@@ -1,13 +1,17 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Organization, OrganizationKind
 from accounts.selectors import affiliation
-from events import agenda, exports, salon_service
+from events import agenda, exports, follow_up, salon_service
+from events.forms import ApplicationForm, OutcomeForm
 from events.models import Event, EventStatus, ProgramItem, ProgramItemKind, RegistrationStatus
 from matching.enums import NeedStatus, OfferStatus
 from matching.models import PartneringNeed, TechnologyOffer
@@ -76,12 +80,21 @@ def event_detail(request, slug):
 @login_required
 def agenda_page(request):
     """The signed-in participant's meetings, by salon and time, with the calendar links."""
-    meetings = list(agenda.agenda_meetings(request.user))
+    meetings = list(agenda.agenda_meetings(request.user).prefetch_related("outcomes"))
     mine = affiliation(request.user).organizations
+    now = timezone.now()
     by_event: dict = {}
     for meeting in meetings:
         by_event.setdefault(meeting.event, []).append(
-            {"meeting": meeting, "other": agenda.other_side(meeting, mine), "topic": agenda.topic(meeting)}
+            {
+                "meeting": meeting,
+                "other": agenda.other_side(meeting, mine),
+                "topic": agenda.topic(meeting),
+                "outcome": next((o for o in meeting.outcomes.all() if o.organization_id in mine), None),
+                "reportable": meeting.status == "scheduled"
+                and meeting.event.status in follow_up.REPORTABLE
+                and meeting.slot.starts_at <= now,
+            }
         )
     feed = request.build_absolute_uri(reverse("calendar-feed", args=[agenda.feed_token(request.user)]))
     return render(request, "events/agenda.html", {"by_event": by_event, "feed_url": feed})
@@ -137,4 +150,63 @@ def schedule_print(request, slug):
     ]
     return render(
         request, "events/schedule_print.html", {"event": event, "export": export, "rows": rows, "per_table": per_table}
+    )
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def apply(request, slug):
+    """A startup or BD team applies to a salon; the organizer approves it."""
+    event = get_object_or_404(_public_events(), slug=slug)
+    mine = affiliation(request.user)
+    organizations = list(Organization.objects.filter(pk__in=mine.startups | mine.corporates).order_by("name_en"))
+    if not organizations:
+        messages.info(request, _("Register your organization first."))
+        return redirect("accounts:organization-new")
+    form = ApplicationForm(request.POST or None, organizations=organizations, slots=event.slots.order_by("index"))
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        try:
+            salon_service.register(
+                event,
+                organization=next(o for o in organizations if str(o.pk) == values["organization"]),
+                user=request.user,
+                max_meetings=values["max_meetings"],
+                unavailable_slots=[int(pk) for pk in values["unavailable_slots"]],
+                languages=values["languages"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Your application is in; the organizer will review it."))
+            return redirect("event-detail", slug=event.slug)
+    return render(request, "events/apply.html", {"event": event, "form": form})
+
+
+@login_required
+def record_outcome(request, pk):
+    """One side reports after a meeting: did it take place, and the next step."""
+    mine = affiliation(request.user).organizations
+    meeting = get_object_or_404(
+        agenda.agenda_meetings(request.user).filter(Q(startup_id__in=mine) | Q(corporate_id__in=mine)), pk=pk
+    )
+    side = meeting.startup if meeting.startup_id in mine else meeting.corporate
+    form = OutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            follow_up.record_outcome(meeting, organization=side, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Thank you: the outcome is recorded."))
+            return redirect("agenda")
+    return render(
+        request, "events/outcome.html", {"meeting": meeting, "form": form, "other": agenda.other_side(meeting, mine)}
     )

@@ -4,27 +4,36 @@ Screenshots of the main pages land in `SCREENSHOT_DIR` (default `artifacts/scree
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
-# browser steps are still synchronous ones.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = "/usr/bin/chromium"
+SEOUL = ZoneInfo("Asia/Seoul")
 SCREENSHOT_DIR = Path(
     os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "artifacts" / "screenshots")
 )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module. Playwright's sync API runs an event loop in this thread, and
+    the ORM calls the tests make between browser steps are still synchronous ones: Django's async
+    guard is lifted for the module only (and restored after, never in deployment)."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from events import agenda, follow_up, salon_service, schedule_service
-from events.models import Meeting, ProgramItem
+from events.models import Meeting, Outcome, ProgramItem
 from matching.models import MeetingRequest
 from tests.factories import (
     EventFactory,
@@ -305,3 +305,31 @@ def test_organizers_see_the_funnel_of_their_salons(world):
         ("osong-12", 2, 0, 0),
     ]
     assert client_for(w.founder).get("/api/v1/events/funnel/").json() == []  # not an organizer
+
+
+def test_participants_record_outcomes_from_their_agenda(world, client):
+    w = world
+    past_meeting = Meeting.objects.get(event=w.past)
+    client.force_login(w.founder)
+    agenda_page = client.get("/agenda/").content.decode()
+    assert f"/agenda/meetings/{past_meeting.pk}/outcome/" in agenda_page
+    assert f"/agenda/meetings/{w.mine.pk}/outcome/" not in agenda_page  # not published, not started
+    refused = client.post(
+        f"/agenda/meetings/{past_meeting.pk}/outcome/", {"took_place": "no", "next_step": "nda_cda", "note": ""}
+    )
+    assert "진행되지 않은 미팅에는 다음 단계가 없습니다." in refused.content.decode()
+    saved = client.post(
+        f"/agenda/meetings/{past_meeting.pk}/outcome/",
+        {"took_place": "yes", "next_step": "nda_cda", "note": "NDA 체결"},
+    )
+    assert saved.status_code == 302
+    outcome = Outcome.objects.get(meeting=past_meeting)
+    assert (outcome.organization, outcome.took_place, outcome.next_step, outcome.note) == (
+        w.startup,
+        True,
+        "nda_cda",
+        "NDA 체결",
+    )
+    assert "NDA/CDA 체결" in client.get("/agenda/").content.decode()
+    client.force_login(w.rival)
+    assert client.get(f"/agenda/meetings/{past_meeting.pk}/outcome/").status_code == 404

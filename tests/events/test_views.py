@@ -165,3 +165,38 @@ def test_a_success_case_from_an_earlier_salon_is_featured_in_the_program(client,
     item.save()
     html = client.get("/salons/osong/").content.decode()
     assert "하트라인 ↔ 노스브리지, 제1회 판교 살롱에서 만남: 텀시트" in html
+
+
+@pytest.mark.django_db
+def test_a_startup_applies_to_an_open_salon_and_errors_stay_next_to_the_form(client):
+    from django.utils import timezone
+
+    from events.models import Registration
+    from tests.factories import MembershipFactory, StartupFactory, UserFactory
+
+    now = timezone.now()
+    event = EventFactory(
+        slug="apply-here",
+        status="open",
+        registration_opens_at=now - dt.timedelta(days=1),
+        registration_closes_at=now + dt.timedelta(days=3),
+    )
+    slot = SlotFactory(event=event, index=1)
+    startup = StartupFactory(name_ko="메디비전", name_en="MediVision")
+    user = UserFactory()
+    MembershipFactory(user=user, organization=startup)
+    client.force_login(user)
+    page = client.get("/salons/apply-here/apply/").content.decode()
+    assert 'name="organization"' in page and 'name="unavailable_slots"' in page
+    answer = client.post(
+        "/salons/apply-here/apply/",
+        {"organization": startup.pk, "max_meetings": 4, "unavailable_slots": [slot.pk], "languages": ["ko", "en"]},
+    )
+    assert answer.status_code == 302, answer.content.decode()[-2000:]
+    registration = Registration.objects.get(event=event)
+    assert (registration.status, registration.max_meetings, registration.languages) == ("pending", 4, ["ko", "en"])
+    assert list(registration.unavailable_slots.all()) == [slot]
+    assert list(registration.representatives.all()) == [user]
+    again = client.post("/salons/apply-here/apply/", {"organization": startup.pk, "max_meetings": 4})
+    assert "이미 이 살롱에 참가 신청을 했습니다." in again.content.decode()
+    assert Registration.objects.count() == 1

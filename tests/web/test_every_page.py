@@ -1,0 +1,112 @@
+"""Every URL pattern of the site and the API, requested by every kind of user: no server error
+anywhere (outsiders get 403/404 or a login redirect, never a 500)."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from events import agenda
+from events.models import Meeting, Outcome, Registration
+from matching.models import Match, MeetingRequest, PartneringNeed, TechnologyOffer
+from tests.events.test_agenda import make_salon
+from tests.factories import (
+    MembershipFactory,
+    OrganizationFactory,
+    PartneringNeedFactory,
+    StartupFactory,
+    TechnologyOfferFactory,
+    UserFactory,
+)
+
+SKIPPED = ("admin/", "media/", "^media/", "i18n/")
+
+
+def routes(patterns=None, prefix=""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        text = prefix + str(pattern.pattern)
+        if text.startswith(SKIPPED):
+            continue
+        if isinstance(pattern, URLResolver):
+            yield from routes(pattern.url_patterns, text)
+        elif isinstance(pattern, URLPattern) and "format" not in text:
+            yield text
+
+
+def fill(route: str, ids: dict) -> str:
+    """A concrete path for a route, with real objects of the demo world in its parameters."""
+    path = route.replace("^", "").replace("$", "")
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", path)
+    path = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", path)
+    for resource, key in (
+        ("offers", "offer"),
+        ("needs", "need"),
+        ("matches", "match"),
+        ("requests", "request"),
+        ("meetings", "meeting"),
+        ("outcomes", "outcome"),
+        ("organizations", "organization"),
+        ("registrations", "registration"),
+    ):
+        path = re.sub(rf"{resource}/<pk>", f"{resource}/{ids[key]}", path)
+    path = path.replace("<offer_pk>", str(ids["offer"])).replace("<slug>", ids["slug"])
+    path = path.replace("<token>", ids["token"]).replace("<kind>", "propose").replace("<pk>", str(ids["offer"]))
+    assert "<" not in path, path
+    return "/" + path
+
+
+@pytest.fixture
+def world(db):
+    startup = StartupFactory(name_ko="메디비전", name_en="MediVision")
+    corporate = OrganizationFactory(name_ko="글로벌메드", name_en="GlobalMed")
+    offer = TechnologyOfferFactory(organization=startup)
+    need = PartneringNeedFactory(organization=corporate)
+    users = {kind: UserFactory() for kind in ("startup", "corporate", "organizer", "outsider")}
+    MembershipFactory(user=users["startup"], organization=startup)
+    MembershipFactory(user=users["corporate"], organization=corporate)
+    MembershipFactory(user=users["outsider"], organization=StartupFactory())
+    event = make_salon(dt.date(2026, 6, 10), "every-page", [(startup, corporate, offer, 0.8)])
+    event.status = "closed"
+    event.save()
+    MembershipFactory(user=users["organizer"], organization=event.organizer)
+    match = Match.objects.create(offer=offer, need=need, score=0.8, computed_at=timezone.now())
+    meeting = Meeting.objects.get(event=event)
+    outcome = Outcome.objects.create(meeting=meeting, organization=startup, took_place=True, next_step="nda_cda")
+    ids = {
+        "offer": offer.pk,
+        "need": need.pk,
+        "match": match.pk,
+        "request": MeetingRequest.objects.get(event=event).pk,
+        "meeting": meeting.pk,
+        "outcome": outcome.pk,
+        "organization": startup.pk,
+        "registration": Registration.objects.filter(event=event).first().pk,
+        "slug": event.slug,
+        "token": agenda.feed_token(users["startup"]),
+    }
+    assert TechnologyOffer.objects.count() == 1 and PartneringNeed.objects.count() == 1
+    return users, ids
+
+
+def test_no_page_or_api_route_fails_for_any_kind_of_user(world):
+    users, ids = world
+    paths = sorted({fill(route, ids) for route in routes()})
+    assert len(paths) >= 60
+    statuses = {}
+    for role in ("anonymous", *users):
+        client = Client()
+        if role != "anonymous":
+            client.force_login(users[role])
+        for path in paths:
+            statuses[(role, path)] = client.get(path).status_code  # a server error raises here
+    assert not {key: code for key, code in statuses.items() if code >= 500}
+    # Outsiders never see another organization's objects.
+    assert statuses[("outsider", f"/workspace/offers/{ids['offer']}/edit/")] == 404
+    assert statuses[("outsider", f"/organize/salons/{ids['slug']}/")] == 404
+    assert statuses[("outsider", f"/api/v1/meetings/{ids['meeting']}/")] == 404
+    assert statuses[("startup", f"/workspace/offers/{ids['offer']}/edit/")] == 200
+    assert statuses[("organizer", f"/organize/salons/{ids['slug']}/schedule/")] == 200
+    assert statuses[("anonymous", "/workspace/")] == 302
