@@ -8,6 +8,8 @@ app_name = "organize"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("embed/", views.embed_everything, name="embed"),
+    path("embed.json", views.embed_status, name="embed-status"),
     path("salons/new/", views.salon_create, name="salon-create"),
     path("salons/<slug:slug>/", views.salon_control, name="salon"),
     path("salons/<slug:slug>/edit/", views.salon_edit, name="salon-edit"),

@@ -37,6 +37,8 @@ from events.models import (
 )
 from events.proposal_service import ProposalReport
 from events.schedule_service import SCHEDULABLE, ScheduleReport
+from matching import runs
+from matching import tasks as matching_tasks
 from matching.enums import RequestOrigin, RequestStatus
 from matching.models import MeetingRequest
 
@@ -106,11 +108,79 @@ def dashboard(request):
         title=_("Follow-up funnel across your salons"),
         bar_width=88,
     )
+    embed = _embed_view(runs.state(matching_tasks.EMBED_EVERYTHING_KEY))
     return render(
         request,
         "events/organize/dashboard.html",
-        {"rows": rows, "funnel_svg": mark_safe(funnel_svg)},  # noqa: S308
+        {"rows": rows, "funnel_svg": mark_safe(funnel_svg), "embed": embed},  # noqa: S308
     )
+
+
+# --- Embedding everything (platform-wide) ---------------------------------------------------------
+
+
+def _embed_view(state: dict | None) -> dict:
+    """The "embed everything" run as the dashboard and its status endpoint show it."""
+    if state is None:
+        return {"state": "none", "label": _("Not run yet"), "summary": "", "errors": []}
+    current = state["state"]
+    summary = ""
+    if current == "running" and state.get("total"):
+        summary = _("%(done)d of %(total)d profiles") % {"done": state["done"], "total": state["total"]}
+    elif current == "done":
+        figures = state["figures"]
+        summary = (
+            _(
+                "embedded: %(embedded)d, skipped unchanged: %(unchanged)d, failed: %(failed)d, matches stored: "
+                "%(matches)d (%(model)s)"
+            )
+            % figures
+        )
+    if current in ("queued", "running") and not runs.is_busy(state):
+        current, label = "failed", _("Interrupted: run it again")
+    else:
+        label = {"queued": _("running…"), "running": _("running…"), "done": _("Finished"), "failed": _("Failed")}[
+            current
+        ]
+    return {
+        "state": current,
+        "label": label,
+        "summary": summary,
+        "errors": state.get("errors", []) if current == "failed" else [],
+    }
+
+
+def _start_embedding() -> None:
+    try:
+        matching_tasks.embed_everything_task.delay()
+    except Exception:
+        logger.exception("embedding everything failed")
+        state = runs.state(matching_tasks.EMBED_EVERYTHING_KEY)
+        if state is None or state["state"] == "queued":
+            runs.set_state(
+                matching_tasks.EMBED_EVERYTHING_KEY, "failed", errors=[_("The run could not be started; try again.")]
+            )
+
+
+@login_required
+@require_POST
+def embed_everything(request):
+    """Organizers: embed every offer and need again and re-score everything (after a model change)."""
+    _organizer_ids(request)
+    if runs.is_busy(runs.state(matching_tasks.EMBED_EVERYTHING_KEY)):
+        messages.error(request, _("This run is already under way."))
+    else:
+        runs.set_state(matching_tasks.EMBED_EVERYTHING_KEY, "queued")
+        transaction.on_commit(_start_embedding)
+    return redirect(reverse("organize:dashboard") + "#runs")
+
+
+@login_required
+@require_GET
+def embed_status(request):
+    """``{"embed": {"state", "label", "summary", "errors"}}`` for the dashboard's poll."""
+    _organizer_ids(request)
+    return JsonResponse({"embed": _embed_view(runs.state(matching_tasks.EMBED_EVERYTHING_KEY))})
 
 
 # --- Salon settings and program -------------------------------------------------------------------

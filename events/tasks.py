@@ -1,14 +1,13 @@
 """Celery tasks of the events app: thin wrappers that call a service."""
 
 import dataclasses
-import time
 
 from celery import shared_task
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from events import proposal_service, requests, schedule_service
 from events.models import Event
+from matching import runs
 from matching.tasks import TRANSIENT_ERRORS
 
 
@@ -19,15 +18,11 @@ def expire_requests() -> dict:
     return {"expired": expired, "warned": warned}
 
 
-# --- Organizer runs: proposals and scheduling, with their progress in the cache -------------------
-# The organizer's page enqueues a run (state "queued"), the task marks it "running", then "done" with
-# the report's figures or "failed" with the error's messages; the page polls ``run_state``. The same
-# code works with eager tasks (development: the run has finished by the time the page reloads) and
-# with a worker (production: Redis holds the state for every process).
+# --- Organizer runs: proposals and scheduling, with their progress (``matching.runs``) -------------
+# The same code works with eager tasks (development: the run has finished by the time the page
+# reloads) and with a worker (production: Redis holds the state for every process).
 
 RUN_KINDS = ("propose", "schedule")
-RUN_STATE_TIMEOUT = 7 * 24 * 3600  # the last result stays visible for a week
-RUN_STALE_AFTER = 15 * 60  # a "queued"/"running" state older than this is taken as lost
 
 
 def run_key(kind: str, event_id: int) -> str:
@@ -37,19 +32,15 @@ def run_key(kind: str, event_id: int) -> str:
 
 
 def run_state(kind: str, event_id: int) -> dict | None:
-    """``{"state": "queued"|"running"|"done"|"failed", "at": epoch seconds, "figures": {...},
-    "errors": [...]}``, or ``None`` when the salon never had such a run (or the cache forgot it)."""
-    return cache.get(run_key(kind, event_id))
+    """The salon's last run of this kind (``matching.runs.state``), or ``None``."""
+    return runs.state(run_key(kind, event_id))
 
 
 def set_run_state(kind: str, event_id: int, state: str, **data) -> dict:
-    value = {"state": state, "at": time.time(), **data}
-    cache.set(run_key(kind, event_id), value, RUN_STATE_TIMEOUT)
-    return value
+    return runs.set_state(run_key(kind, event_id), state, **data)
 
 
-def is_busy(state: dict | None) -> bool:
-    return bool(state) and state["state"] in ("queued", "running") and time.time() - state["at"] < RUN_STALE_AFTER
+is_busy = runs.is_busy
 
 
 def _run(kind: str, event_id: int, service) -> dict:

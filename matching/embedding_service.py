@@ -6,10 +6,11 @@ is never sent to the model again.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 
 from matching.embeddings import EmbeddingBackend, get_backend, text_hash
@@ -70,6 +71,38 @@ def embed_profiles(
         _save_vectors(kind, backend, batch, vectors)
         result.embedded += len(batch)
     return result
+
+
+def embed_everything(
+    *,
+    every: bool = False,
+    batch_size: int | None = None,
+    backend: EmbeddingBackend | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> tuple[EmbedResult, int]:
+    """Embed every offer and need that is missing or stale (``every``: check them all; unchanged text
+    is still skipped), batch by batch. ``on_progress(done, total)`` after each batch. Returns the
+    result and the number of profiles whose batch failed (logged; the others go on)."""
+    backend = backend or get_backend()
+    batch_size = batch_size or settings.EMBEDDING_BATCH_SIZE
+    work, skipped = [], 0
+    for kind, model in OWNER_MODELS.items():
+        all_ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
+        ids = all_ids if every else stale_ids(kind=kind, backend=backend)
+        skipped += len(all_ids) - len(ids)
+        work += [(kind, ids[start : start + batch_size]) for start in range(0, len(ids), batch_size)]
+    total = EmbedResult(unchanged=skipped, model_name=backend.model_name)
+    failed, done, size = 0, 0, sum(len(ids) for _, ids in work)
+    for kind, ids in work:
+        try:
+            total += embed_profiles(kind=kind, ids=ids, backend=backend)
+        except Exception:  # noqa: BLE001 — reported per batch and in the count of failures
+            logger.exception("Embedding %s batch %s…%s failed", kind, ids[0], ids[-1])
+            failed += len(ids)
+        done += len(ids)
+        if on_progress is not None:
+            on_progress(done, size)
+    return total, failed
 
 
 def _save_vectors(kind: str, backend: EmbeddingBackend, batch, vectors: np.ndarray) -> None:

@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from matching.enums import DealType, DeclineReason, OfferStatus, Region, Stage
+from matching.enums import ApprovalStatus, DealType, DeclineReason, Market, OfferStatus, Pathway, Region, Stage
 from matching.models import Concept, DeviceArea, PartneringNeed, TechnologyOffer
 
 # A description shorter than this leaves the matching little to work with.
@@ -107,6 +107,29 @@ class ProfileForm(forms.ModelForm):
             self.add_error(None, error)
 
 
+class ApprovalForm(forms.Form):
+    """One regulatory approval row; an empty row is ignored."""
+
+    market = forms.ChoiceField(label=_("market"), choices=[("", "—"), *Market.choices], required=False)
+    pathway = forms.ChoiceField(label=_("pathway"), choices=[("", "—"), *Pathway.choices], required=False)
+    status = forms.ChoiceField(label=_("status"), choices=[("", "—"), *ApprovalStatus.choices], required=False)
+
+    def clean(self):
+        values = super().clean()
+        filled = [name for name in ("market", "pathway", "status") if values.get(name)]
+        if filled and len(filled) < 3:
+            raise ValidationError(_("Fill in the market, the pathway and the status, or leave the row empty."))
+        return values
+
+    def approval(self) -> dict | None:
+        values = self.cleaned_data
+        return {name: values[name] for name in ("market", "pathway", "status")} if values.get("market") else None
+
+
+ApprovalFormSet = forms.formset_factory(ApprovalForm, extra=0, max_num=8, validate_max=True)
+APPROVAL_ROWS = 3  # rows shown beyond the offer's approvals
+
+
 class OfferForm(ProfileForm):
     target_regions = _checkboxes(Region.choices, _("target regions"))
     submit_for_review = forms.BooleanField(
@@ -126,6 +149,30 @@ class OfferForm(ProfileForm):
         super().__init__(*args, **kwargs)
         if self.instance.status != OfferStatus.DRAFT:
             del self.fields["submit_for_review"]
+        current = (
+            [{"market": a.market, "pathway": a.pathway, "status": a.status} for a in self.instance.approvals.all()]
+            if self.instance.pk
+            else []
+        )
+        empty = {"market": "", "pathway": "", "status": ""}
+        # A post without the approval rows (older clients) leaves the approvals as they are.
+        self.approvals_submitted = "approvals-TOTAL_FORMS" in self.data
+        if self.approvals_submitted:  # every row as posted (compared with blank, not the old values)
+            self.approvals = ApprovalFormSet(self.data, prefix="approvals")
+        else:
+            self.approvals = ApprovalFormSet(prefix="approvals", initial=current + [empty] * APPROVAL_ROWS)
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        return (not self.approvals_submitted or self.approvals.is_valid()) and valid
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """The service's approval errors are shown with the approval rows."""
+        if hasattr(error, "error_dict") and "approvals" in error.error_dict:
+            self.approval_errors = [message for item in error.error_dict.pop("approvals") for message in item]
+            if not error.error_dict:
+                return
+        super().add_service_error(error)
 
     class Meta:
         model = TechnologyOffer
@@ -136,6 +183,8 @@ class OfferForm(ProfileForm):
         fields = super().service_fields()
         if self.cleaned_data.get("submit_for_review") and self.instance.status == OfferStatus.DRAFT:
             fields["status"] = OfferStatus.SUBMITTED
+        if self.approvals_submitted:
+            fields["approvals"] = [row for form in self.approvals.forms if (row := form.approval()) is not None]
         return fields
 
 

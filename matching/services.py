@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from matching.embedding_service import enqueue_embedding
-from matching.models import Concept, DeviceArea, PartneringNeed, Shortlist, TechnologyOffer
+from matching.models import Concept, DeviceArea, PartneringNeed, RegulatoryApproval, Shortlist, TechnologyOffer
 
 
-def _save_profile(instance, *, kind: str, areas=None, concepts=None) -> None:
+def _save_profile(instance, *, kind: str, areas=None, concepts=None, approvals=None) -> None:
     instance.full_clean()
     with transaction.atomic():
         instance.save()
@@ -18,7 +18,29 @@ def _save_profile(instance, *, kind: str, areas=None, concepts=None) -> None:
             instance.areas.set(areas)
         if concepts is not None:
             instance.concepts.set(concepts)
+        if approvals is not None:
+            _replace_approvals(instance, approvals)
         enqueue_embedding(kind=kind, ids=[instance.pk])
+
+
+def _replace_approvals(offer: TechnologyOffer, approvals: list[dict]) -> None:
+    """The offer's regulatory approvals become exactly ``approvals`` (``market``, ``pathway``,
+    ``status``); each is validated (a pathway of another market is refused). The embedding task
+    queued by every save recomputes the offer's matches (regulatory fit is part of the score)."""
+    rows = [RegulatoryApproval(offer=offer, **values) for values in approvals]
+    errors = []
+    for position, row in enumerate(rows, start=1):
+        try:
+            row.full_clean(exclude=["offer"], validate_unique=False)
+        except ValidationError as error:
+            errors += [_("Approval %(number)d: %(error)s") % {"number": position, "error": m} for m in error.messages]
+    keys = [(row.market, row.pathway) for row in rows]
+    if len(set(keys)) != len(keys):
+        errors.append(_("Each market and pathway can be listed once."))
+    if errors:
+        raise ValidationError({"approvals": errors})
+    offer.approvals.all().delete()
+    RegulatoryApproval.objects.bulk_create(rows)
 
 
 def offer_create(
@@ -26,19 +48,25 @@ def offer_create(
     organization: Organization,
     areas: list[DeviceArea] | None = None,
     concepts: list[Concept] | None = None,
+    approvals: list[dict] | None = None,
     **fields,
 ) -> TechnologyOffer:
     offer = TechnologyOffer(organization=organization, **fields)
-    _save_profile(offer, kind="offer", areas=areas or [], concepts=concepts or [])
+    _save_profile(offer, kind="offer", areas=areas or [], concepts=concepts or [], approvals=approvals)
     return offer
 
 
 def offer_update(
-    offer: TechnologyOffer, *, areas: list[DeviceArea] | None = None, concepts: list[Concept] | None = None, **fields
+    offer: TechnologyOffer,
+    *,
+    areas: list[DeviceArea] | None = None,
+    concepts: list[Concept] | None = None,
+    approvals: list[dict] | None = None,
+    **fields,
 ) -> TechnologyOffer:
     for name, value in fields.items():
         setattr(offer, name, value)
-    _save_profile(offer, kind="offer", areas=areas, concepts=concepts)
+    _save_profile(offer, kind="offer", areas=areas, concepts=concepts, approvals=approvals)
     return offer
 
 

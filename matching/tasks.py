@@ -8,7 +8,7 @@ from kombu.exceptions import OperationalError as BrokerOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from matching import embedding_service, match_service
+from matching import embedding_service, match_service, runs
 
 logger = logging.getLogger(__name__)
 
@@ -55,3 +55,32 @@ def recompute_matches(kind: str, ids: list[int], model_name: str | None = None) 
     """Re-score the rows (offers) or columns (needs) of these profiles; idempotent (replaces them)."""
     report = match_service.recompute_matches(**{f"{kind}_ids": ids}, model_name=model_name)
     return {"stored": report.stored}
+
+
+EMBED_EVERYTHING_KEY = "matching:embed-everything"
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def embed_everything_task(every: bool = True) -> dict:
+    """Embed every offer and need (unchanged text skipped), then re-score the whole matrix; the
+    progress (``done``/``total`` texts) and the figures go to ``matching.runs`` for the organizer's
+    page. Started from the organizer dashboard, e.g. after a change of ``EMBEDDING_MODEL``."""
+
+    def progress(done: int, total: int) -> None:
+        runs.set_state(EMBED_EVERYTHING_KEY, "running", done=done, total=total)
+
+    progress(0, 0)
+    try:
+        result, failed = embedding_service.embed_everything(every=every, on_progress=progress)
+        report = match_service.recompute_matches(model_name=result.model_name)
+    except Exception as error:
+        runs.set_state(EMBED_EVERYTHING_KEY, "failed", errors=[f"{type(error).__name__}: {error}"])
+        raise
+    figures = {
+        "embedded": result.embedded,
+        "unchanged": result.unchanged,
+        "failed": failed,
+        "matches": report.stored,
+        "model": result.model_name,
+    }
+    return runs.set_state(EMBED_EVERYTHING_KEY, "done", figures=figures)

@@ -526,3 +526,35 @@ def test_an_unexpected_error_in_a_run_is_shown_as_failed_not_as_a_server_error(
     status = web.get(f"/organize/salons/{event.slug}/runs.json").json()["schedule"]
     assert (status["state"], status["errors"]) == ("failed", ["RuntimeError: solver crashed"])
     assert not Meeting.objects.filter(event=event).exists()
+
+
+def test_organizers_embed_everything_as_a_task_and_follow_its_progress(
+    web, organizer, client, settings, django_capture_on_commit_callbacks
+):
+    from matching.models import Embedding, Match
+
+    settings.EMBEDDING_BACKEND = "lexical"
+    offers = [TechnologyOfferFactory(title=f"Lung nodule CT AI {i}") for i in range(2)]
+    PartneringNeedFactory(title="Lung nodule detection on CT")
+    assert Embedding.objects.count() == 0
+    assert web.get("/organize/embed.json").json()["embed"]["state"] == "none"
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = web.post("/organize/embed/")
+    assert answer.status_code == 302
+    answer = web.get("/organize/")
+    status = web.get("/organize/embed.json").json()["embed"]
+    assert (status["state"], status["label"]) == ("done", "Finished")
+    assert status["summary"].startswith("embedded: 3, skipped unchanged: 0, failed: 0, matches stored: ")
+    assert Embedding.objects.count() == 3
+    assert f"matches stored: {Match.objects.count()} " in status["summary"]
+    assert 'data-run="embed"' in answer.content.decode()
+    # Again: nothing changed, nothing embedded.
+    with django_capture_on_commit_callbacks(execute=True):
+        web.post("/organize/embed/")
+    assert web.get("/organize/embed.json").json()["embed"]["summary"].startswith("embedded: 0, skipped unchanged: 3")
+    # Only organizers.
+    outsider = UserFactory()
+    MembershipFactory(user=outsider, organization=offers[0].organization)
+    client.force_login(outsider)
+    assert client.post("/organize/embed/").status_code == 404
+    assert client.get("/organize/embed.json").status_code == 404

@@ -474,3 +474,45 @@ def test_the_requester_cancels_a_pending_request(client, world):
     request.refresh_from_db()
     assert request.status == "cancelled"
     assert "The request is cancelled." in response.content.decode()
+
+
+def approval_rows(*rows):
+    data = {"approvals-TOTAL_FORMS": str(len(rows)), "approvals-INITIAL_FORMS": "0"}
+    for index, (market, pathway, status) in enumerate(rows):
+        data |= {f"approvals-{index}-market": market, f"approvals-{index}-pathway": pathway}
+        data[f"approvals-{index}-status"] = status
+    return data
+
+
+def test_the_offer_form_records_regulatory_approvals(client, world):
+    ConceptFactory()
+    client.force_login(world.founder)
+    page = english(client).get("/workspace/offers/new/").content.decode()
+    assert "4. Regulatory approvals (optional)" in page and 'name="approvals-2-pathway"' in page
+    wrong = english(client).post(
+        "/workspace/offers/new/", {**OFFER, **approval_rows(("US", "mfds_2", "granted"), ("", "", ""))}
+    )
+    assert wrong.status_code == 200
+    assert "Approval 1: This pathway does not belong to the chosen market." in wrong.content.decode()
+    assert not TechnologyOffer.objects.filter(title=OFFER["title"]).exists()
+    partial = english(client).post("/workspace/offers/new/", {**OFFER, **approval_rows(("KR", "", ""))})
+    assert "Fill in the market, the pathway and the status, or leave the row empty." in partial.content.decode()
+    created = client.post(
+        "/workspace/offers/new/",
+        {**OFFER, **approval_rows(("KR", "mfds_2", "granted"), ("US", "fda_510k", "submitted"), ("", "", ""))},
+    )
+    assert created.status_code == 302
+    offer = TechnologyOffer.objects.get(title=OFFER["title"])
+    assert sorted(offer.approvals.values_list("market", "pathway", "status")) == [
+        ("KR", "mfds_2", "granted"),
+        ("US", "fda_510k", "submitted"),
+    ]
+    edit = english(client).get(f"/workspace/offers/{offer.pk}/edit/").content.decode()
+    assert 'name="approvals-TOTAL_FORMS" value="5"' in edit  # the two approvals and three empty rows
+    edited = english(client).post(
+        f"/workspace/offers/{offer.pk}/edit/", {**OFFER, **approval_rows(("KR", "mfds_2", "granted"), ("", "", ""))}
+    )
+    assert edited.status_code == 302, edited.content.decode()[-3000:]
+    assert list(offer.approvals.values_list("market", "pathway", "status")) == [("KR", "mfds_2", "granted")]
+    client.post(f"/workspace/offers/{offer.pk}/edit/", OFFER)  # a post without the rows keeps them
+    assert offer.approvals.count() == 1

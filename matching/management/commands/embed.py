@@ -1,12 +1,8 @@
-import logging
-
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from matching import embedding_service
 from matching.embeddings import get_backend
-
-logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -26,25 +22,16 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be at least 1")
         backend = get_backend()
         self.stdout.write(f"Embedding with {backend.name} ({backend.model_name}, {backend.dimension} dimensions)")
-        work = []
-        skipped = 0
-        for kind, model in embedding_service.OWNER_MODELS.items():
-            every = list(model.objects.order_by("pk").values_list("pk", flat=True))
-            ids = every if options["all"] else embedding_service.stale_ids(kind=kind, backend=backend)
-            skipped += len(every) - len(ids)
-            work += [(kind, ids[start : start + batch_size]) for start in range(0, len(ids), batch_size)]
-        total = embedding_service.EmbedResult(unchanged=skipped)
-        failed = 0
-        with tqdm(
-            total=sum(len(ids) for _, ids in work), unit="text", file=self.stderr._out, disable=options["verbosity"] < 1
-        ) as progress:
-            for kind, ids in work:
-                try:
-                    total += embedding_service.embed_profiles(kind=kind, ids=ids, backend=backend)
-                except Exception:  # noqa: BLE001 — reported per batch and in the exit status
-                    logger.exception("Embedding %s batch %s…%s failed", kind, ids[0], ids[-1])
-                    failed += len(ids)
-                progress.update(len(ids))
+        progress = tqdm(total=0, unit="text", file=self.stderr._out, disable=options["verbosity"] < 1)
+
+        def advance(done: int, total: int) -> None:
+            progress.total = total
+            progress.update(done - progress.n)
+
+        with progress:
+            total, failed = embedding_service.embed_everything(
+                every=options["all"], batch_size=batch_size, backend=backend, on_progress=advance
+            )
         self.stdout.write(f"embedded: {total.embedded}, skipped unchanged: {total.unchanged}, failed: {failed}")
         if failed:
             raise CommandError(f"{failed} profiles could not be embedded; see the log above")
