@@ -145,3 +145,37 @@ def test_apply_match_request_accept_schedule_publish_and_download_the_calendar(s
     meeting.refresh_from_db()
     assert (str(entry["UID"]), entry.decoded("DTSTART")) == (meeting.calendar_uid, meeting.slot.starts_at)
     assert entry.decoded("DTSTART").astimezone(SEOUL).hour == 15
+
+
+def test_the_main_pages_fit_a_phone_screen(salon, open_page, screenshot):
+    event, startup, offer, need = salon
+    RegistrationFactory(event=event, organization=startup, status="approved")
+    MeetingRequest.objects.create(
+        event=event,
+        offer=offer,
+        need=need,
+        startup=startup,
+        corporate=need.organization,
+        origin="proposal",
+        status="proposed",
+        score=0.82,
+    )
+    founder = open_page(phone=True)
+    log_in(founder, "ceo@medivision.kr", PASSWORD)
+    organizer = open_page(locale="en-US", phone=True)
+    log_in(organizer, "salon@organizer.kr", PASSWORD)
+    pages = [
+        (founder, "/workspace/", "phone-workspace-ko"),
+        (founder, f"/workspace/offers/{offer.pk}/edit/", "phone-offer-form-ko"),
+        (founder, f"/workspace/offers/{offer.pk}/matches/", "phone-offer-matches-ko"),
+        (founder, f"/salons/{event.slug}/", "phone-salon-ko"),
+        (organizer, "/organize/", "phone-organizer-dashboard-en"),
+        (organizer, f"/organize/salons/{event.slug}/", "phone-organizer-salon-en"),
+        (organizer, f"/organize/salons/{event.slug}/schedule/", "phone-organizer-schedule-en"),
+    ]
+    widths = {}
+    for page, path, name in pages:
+        page.goto(page.base + path)
+        widths[path] = page.evaluate("document.documentElement.scrollWidth")
+        screenshot(page, name)
+    assert widths == {path: 390 for _page, path, _name in pages}  # nothing wider than the screen
