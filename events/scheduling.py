@@ -1118,7 +1118,11 @@ def _konig_schedule(inst: _Instance, time_limit: float, seed: int, say: Callable
             # Swapping alternating components did not bring every slot's meetings without a fixed
             # table down to the free tables; CP-SAT settles whether k slots can (from that colouring).
             say(f"König: Δ = {delta}, balancing {k} colour classes over {n_tables} free tables needs CP-SAT")
-            if (result := _konig_polish(inst, slot_of, k, time_limit / 2, seed, say)) is not None:
+            if (result := _konig_polish(inst, slot_of, k, time_limit / 4, seed, say)) is not None:
+                return result
+            # Meetings at fixed tables can make ceil(m / k) per slot impossible in k slots (a slot may
+            # need every owner's table besides the free ones): k slots are still possible unbalanced.
+            if (result := _konig_polish(inst, slot_of, k, time_limit / 4, seed, say, balanced=False)) is not None:
                 return result
     say(f"König: Δ = {delta}, no balanced colouring into at most {n_slots} slots fits {n_tables} free tables")
     return None
@@ -1136,11 +1140,19 @@ def _ordered(meetings: tuple[Meeting, ...], colouring: _EdgeColouring) -> dict[i
 
 
 def _konig_polish(
-    inst: _Instance, slot_of: dict[int, int], k: int, budget: float, seed: int, say: Callable[[str], None]
+    inst: _Instance,
+    slot_of: dict[int, int],
+    k: int,
+    budget: float,
+    seed: int,
+    say: Callable[[str], None],
+    *,
+    balanced: bool = True,
 ) -> Schedule | None:
-    """Fewest gaps with every meeting in the first k slots, at most ceil(m / k) per slot, hinted with
-    ``slot_of``; None when CP-SAT finds no such schedule in time."""
-    model = _Model(inst, positions=range(k), place_all=True, slot_cap=-(-len(inst.problem.meetings) // k))
+    """Fewest gaps with every meeting in the first k slots (``balanced``: at most ceil(m / k) per
+    slot), hinted with ``slot_of``; None when CP-SAT finds no such schedule in time."""
+    cap = -(-len(inst.problem.meetings) // k) if balanced else None
+    model = _Model(inst, positions=range(k), place_all=True, slot_cap=cap)
     gaps, _ = model.gaps()
     model.hint(slot_of)
     model.model.minimize(gaps)
