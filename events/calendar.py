@@ -21,9 +21,10 @@ Rules:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vText
@@ -109,9 +110,14 @@ def _timezone(zone: ZoneInfo, tzid: str, entries: list[CalendarEntry]) -> Timezo
         last = max(entry.ends_at.astimezone(zone).date() for entry in entries)
     else:
         first = last = datetime.now(zone).date()
-    timezone = Timezone.from_tzinfo(
-        zone, tzid=tzid, first_date=first - timedelta(days=1), last_date=last + timedelta(days=1)
-    )
+    return _vtimezone(tzid, first - timedelta(days=1), last + timedelta(days=1))
+
+
+@functools.lru_cache(maxsize=512)
+def _vtimezone(tzid: str, first_date: date, last_date: date) -> Timezone:
+    # Building it walks the zone's transitions (about half of an agenda download's time), and a
+    # salon's agendas all cover the same days: one shared component, never changed once built.
+    timezone = Timezone.from_tzinfo(ZoneInfo(tzid), tzid=tzid, first_date=first_date, last_date=last_date)
     timezone.pop("COMMENT", None)  # the library's note on the covered dates, not for people
     return timezone
 
