@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Organization, User
+from accounts.models import AuditEvent, Membership, Organization, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -42,3 +42,23 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "organization__kind"]
     search_fields = ["user__email", "organization__name_ko", "organization__name_en"]
     autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the trail is written by ``accounts.audit.record`` and never edited."""
+
+    list_display = ["created_at", "actor_email", "organization", "action", "target_label"]
+    list_filter = ["action", "created_at"]
+    search_fields = ["actor_email", "target_label", "organization__name_ko", "organization__name_en"]
+    list_select_related = ["organization"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,10 +2,10 @@
 
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, OrganizationKind, User
+from accounts.services import unique_slug
 from accounts.validators import normalize_business_registration_number, validate_business_registration_number
 
 
@@ -82,12 +82,3 @@ class OrganizationForm(forms.ModelForm):
     def _post_clean(self):
         self.instance.slug = unique_slug(self.cleaned_data.get("name_en") or self.cleaned_data.get("name_ko") or "")
         super()._post_clean()
-
-
-def unique_slug(name: str) -> str:
-    base = (slugify(name) or "organization")[:70]
-    slug, n = base, 1
-    while Organization.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug

@@ -182,3 +182,56 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.organization} ({self.role})"
+
+
+class AuditAction(models.TextChoices):
+    """Sensitive actions that leave a trace: who did what, when, for which organization."""
+
+    REGISTRATION_REVIEWED = "registration.reviewed", _("Registration approved or rejected")
+    SALON_STEP = "salon.step", _("Salon lifecycle step")
+    PROPOSALS_RUN = "proposals.run", _("Meeting proposals computed")
+    SCHEDULE_RUN = "schedule.run", _("Salon scheduled")
+    MEETING_MOVED = "meeting.moved", _("Meeting moved")
+    MEETING_LOCKED = "meeting.locked", _("Meeting locked or unlocked")
+    MEETING_ARRANGED = "meeting.arranged", _("Meeting arranged by the organizer")
+    MEETING_CANCELLED = "meeting.cancelled", _("Meeting cancelled")
+    IDENTITY_DISCLOSED = "disclosure.identity", _("Confidential BD team disclosed to a startup")
+    CONTACTS_DISCLOSED = "disclosure.contacts", _("Contact details disclosed (accepted meeting)")
+    DOCUMENT_DOWNLOADED = "disclosure.document", _("Startup document downloaded by another organization")
+    EXPORTED = "export", _("Export downloaded")
+    IMPORTED = "import", _("Spreadsheet imported")
+
+
+class AuditEvent(models.Model):
+    """One sensitive action (``accounts.audit.record``). Rows are only ever added: the admin shows
+    them read-only and nothing in the code updates or deletes them. The actor's e-mail is kept as
+    text so the trail survives the deletion of the account."""
+
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
+    actor_email = models.CharField(_("actor's e-mail"), max_length=254, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("on behalf of"),
+    )
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    target_type = models.CharField(_("object type"), max_length=60, blank=True)
+    target_id = models.CharField(_("object id"), max_length=40, blank=True)
+    target_label = models.CharField(_("object"), max_length=200, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(action__in=AuditAction.values), name="audit_action_valid")]
+        indexes = [models.Index(fields=["organization", "-created_at"]), models.Index(fields=["action"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email or '—'} {self.action} {self.target_label}"

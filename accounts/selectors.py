@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .models import OrganizationKind
+from django.db.models import QuerySet
+
+from .models import Organization, OrganizationKind
 
 
 @dataclass(frozen=True)
@@ -36,3 +38,12 @@ def affiliation(user) -> Affiliation:
         )
         user._affiliation = cached
     return cached
+
+
+def salon_participants(organizer_ids) -> QuerySet[Organization]:
+    """The organizations that applied (in any status) to a salon of these organizer organizations:
+    the ones whose profiles and contact details the organizers need to run their salons.
+
+    Registrations belong to ``events``; the lookup follows their relation by its name, so this
+    module does not import that app (dependencies point events → matching → accounts)."""
+    return Organization.objects.filter(registrations__event__organizer_id__in=list(organizer_ids)).distinct()

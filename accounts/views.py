@@ -1,8 +1,11 @@
-"""Sign-up and organization registration pages."""
+"""Sign-in, sign-up and organization registration pages."""
+
+import math
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -10,6 +13,26 @@ from django.utils.translation import gettext as _
 
 from accounts.forms import OrganizationForm, SignupForm
 from accounts.models import Membership, MembershipRole
+from accounts.throttling import SignInRateThrottle
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, throttled like the token endpoint: past the rate, the form answers 429 with
+    the wait and does not check the password at all."""
+
+    template_name = "accounts/login.html"
+
+    def post(self, request, *args, **kwargs):
+        throttle = SignInRateThrottle()
+        if not throttle.allow_request(request, self):
+            form = self.get_form()
+            wait = math.ceil(throttle.wait() or 1)
+            form.errors.clear()
+            form.add_error(None, _("Too many sign-in attempts. Try again in %(seconds)d seconds.") % {"seconds": wait})
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
 
 
 def signup(request):

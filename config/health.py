@@ -1,4 +1,9 @@
-"""Liveness of the platform's dependencies: database, cache and (when configured) the broker."""
+"""Health probes.
+
+- ``/health/`` (readiness): the platform's dependencies answer — database, cache and (when
+  configured) the broker; 503 with the failing check otherwise.
+- ``/health/live/`` (liveness): the process serves requests at all; no I/O, so a slow or failing
+  dependency never gets a healthy web process restarted by the orchestrator."""
 
 import time
 
@@ -31,6 +36,11 @@ def _check_broker() -> None:
 
 
 CHECKS = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
+
+
+@never_cache
+def live(request):
+    return JsonResponse({"ok": True})
 
 
 @never_cache

@@ -194,6 +194,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Uploads (offer teasers) are private: MEDIA_URL is never served; matching.documents streams a
+# file after matching.disclosure allows it. MEDIA_ROOT must be a persistent volume in production.
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
@@ -208,7 +210,7 @@ STORAGES = {
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.api.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -218,6 +220,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Login and token endpoints: a shared cache (Redis in production) counts attempts per client.
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("AUTH_THROTTLE_RATE", "10/minute")},
+    # Reverse proxies in front of the app (production: 1), so throttles count the client's address.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Partnering Salon API",
@@ -250,6 +254,12 @@ REQUEST_EXPIRY_HOURS = env_int("REQUEST_EXPIRY_HOURS", 72, minimum=1)
 REQUEST_EXPIRY_WARNING_HOURS = env_int("REQUEST_EXPIRY_WARNING_HOURS", 24, minimum=1)
 # Proposals (matching.proposal_service): at most this many per startup and salon.
 PROPOSALS_PER_STARTUP = env_int("PROPOSALS_PER_STARTUP", 3, minimum=1)
+# Teaser PDFs of offers (matching.documents): the largest accepted upload, in bytes (10 MiB).
+TEASER_MAX_BYTES = env_int("TEASER_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+# Spreadsheet imports of organizations and offers (matching.imports): the largest accepted file,
+# in bytes (5 MiB), and the most data rows it may hold.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1000, minimum=1)
 # Absolute address of the site, for links in e-mails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000/")
 
@@ -262,8 +272,8 @@ if PRODUCTION:
     # TLS ends at the reverse proxy, which sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    # The container health check calls /health/ over plain HTTP from inside the network.
-    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    # Container health checks call /health/ and /health/live/ over plain HTTP from inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/(live/)?$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

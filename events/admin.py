@@ -49,6 +49,11 @@ class EventAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"{event}: {done_message}", messages.SUCCESS)
 
+    def _step(self, request, queryset, action, done_message):
+        self._each(
+            request, queryset, lambda event: salon_service.transition(event, action, actor=request.user), done_message
+        )
+
     @admin.action(description=_("Generate slots from the program"))
     def generate_slots(self, request, queryset):
         self._each(request, queryset, salon_service.generate_slots, _("slots generated"))
@@ -64,25 +69,23 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Open registration"))
     def open_registration(self, request, queryset):
-        self._each(request, queryset, lambda event: salon_service.transition(event, "open"), _("registration open"))
+        self._step(request, queryset, "open", _("registration open"))
 
     @admin.action(description=_("Close registration and start matching"))
     def start_matching(self, request, queryset):
-        self._each(request, queryset, lambda event: salon_service.transition(event, "start_matching"), _("matching"))
+        self._step(request, queryset, "start_matching", _("matching"))
 
     @admin.action(description=_("Close requests (scheduling)"))
     def close_requests(self, request, queryset):
-        self._each(
-            request, queryset, lambda event: salon_service.transition(event, "close_requests"), _("requests closed")
-        )
+        self._step(request, queryset, "close_requests", _("requests closed"))
 
     @admin.action(description=_("Publish the agenda and notify participants"))
     def publish_agenda(self, request, queryset):
-        self._each(request, queryset, lambda event: salon_service.transition(event, "publish"), _("agenda published"))
+        self._step(request, queryset, "publish", _("agenda published"))
 
     @admin.action(description=_("Close the salon"))
     def close_salon(self, request, queryset):
-        self._each(request, queryset, lambda event: salon_service.transition(event, "close"), _("closed"))
+        self._step(request, queryset, "close", _("closed"))
 
 
 @admin.register(Registration)

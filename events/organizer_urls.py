@@ -1,6 +1,6 @@
 """Web pages of salon organizers: mounted at /organize/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from events import organizer_views as views
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("embed/", views.embed_everything, name="embed"),
     path("embed.json", views.embed_status, name="embed-status"),
+    path("import/", include("events.import_urls")),
+    path("audit/", views.audit_log, name="audit"),
     path("salons/new/", views.salon_create, name="salon-create"),
     path("salons/<slug:slug>/", views.salon_control, name="salon"),
     path("salons/<slug:slug>/edit/", views.salon_edit, name="salon-edit"),

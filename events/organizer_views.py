@@ -14,8 +14,9 @@ from collections import Counter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Organization, OrganizationKind
+from accounts.models import AuditAction, AuditEvent, Organization, OrganizationKind
 from accounts.selectors import affiliation
 from events import agenda, charts, exports, follow_up, requests, salon_service, schedule_service, tasks
 from events.forms import EventForm, MoveForm, ProgramFormSet, TablesForm
@@ -348,7 +349,7 @@ def salon_transition(request, slug):
         messages.error(request, _("Unknown step."))
     else:
         try:
-            event = salon_service.transition(event, action)
+            event = salon_service.transition(event, action, actor=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -378,12 +379,12 @@ def registration_status(request, slug, pk):
 RUN_TASKS = {"propose": tasks.propose_meetings_task, "schedule": tasks.schedule_event_task}
 
 
-def _enqueue(kind: str, event_id: int) -> None:
+def _enqueue(kind: str, event_id: int, actor_id: int) -> None:
     """After the commit: hand the run to Celery (eager in development: it runs here and now). A
     failure is shown on the page as the run's state, not as a server error: an eager run records
     its own failure; a broker that is down leaves the run queued, marked failed here."""
     try:
-        RUN_TASKS[kind].delay(event_id)
+        RUN_TASKS[kind].delay(event_id, actor_id)
     except Exception:
         logger.exception("organizer run %s of salon %s failed", kind, event_id)
         state = tasks.run_state(kind, event_id)
@@ -407,7 +408,7 @@ def start_run(request, slug, kind):
         messages.error(request, _("This run is already under way."))
     else:
         tasks.set_run_state(kind, event.pk, "queued")
-        transaction.on_commit(lambda: _enqueue(kind, event.pk))
+        transaction.on_commit(lambda: _enqueue(kind, event.pk, request.user.pk))
     return redirect(reverse("organize:salon", args=[event.slug]) + "#runs")
 
 
@@ -418,6 +419,32 @@ def run_status(request, slug):
     event = _salon(request, slug)
     runs = {kind: {key: value for key, value in run.items() if key != "figures"} for kind, run in _runs(event).items()}
     return JsonResponse(runs)
+
+
+# --- Audit log ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def audit_log(request):
+    """What happened in the organizer's salons and what its members did: approvals, lifecycle steps,
+    runs, moves, disclosures and exports, newest first, with the actor and the time."""
+    organizers = _organizer_ids(request)
+    salons = dict(Event.objects.filter(organizer_id__in=organizers).values_list("pk", "slug"))
+    rows = AuditEvent.objects.filter(Q(organization_id__in=organizers) | Q(details__salon__in=list(salons)))
+    action = request.GET.get("action", "")
+    if action in AuditAction.values:
+        rows = rows.filter(action=action)
+    page = Paginator(rows.select_related("organization").order_by("-created_at", "-pk"), 50).get_page(
+        request.GET.get("page")
+    )
+    for row in page:
+        row.salon_slug = salons.get(row.details.get("salon"))
+    return render(
+        request,
+        "events/organize/audit.html",
+        {"page": page, "actions": AuditAction.choices, "action": action},
+    )
 
 
 # --- Schedule grid --------------------------------------------------------------------------------
@@ -482,7 +509,11 @@ def move_meeting(request, slug, pk):
     if form.is_valid():
         try:
             schedule_service.move_meeting(
-                meeting, slot=form.cleaned_data["slot"], table=form.cleaned_data["table"], organizer=event.organizer
+                meeting,
+                slot=form.cleaned_data["slot"],
+                table=form.cleaned_data["table"],
+                organizer=event.organizer,
+                actor=request.user,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -504,7 +535,7 @@ def lock_meeting(request, slug, pk):
     meeting = _meeting(request, slug, pk)
     locked = request.POST.get("locked") == "1"
     try:
-        schedule_service.set_locked(meeting, locked=locked, organizer=meeting.event.organizer)
+        schedule_service.set_locked(meeting, locked=locked, organizer=meeting.event.organizer, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

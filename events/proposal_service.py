@@ -18,7 +18,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from accounts.models import OrganizationKind
+from accounts import audit
+from accounts.models import AuditAction, OrganizationKind, User
 from events.models import Event, RegistrationStatus
 from events.requests import commitments_by_organization
 from matching import proposals, scoring
@@ -70,7 +71,7 @@ def organization_pairs(
     return keys[first, 0], keys[first, 1], scores[first], rows[first], columns[first]
 
 
-def propose_meetings(event: Event, *, top_l: int = 30) -> ProposalReport:
+def propose_meetings(event: Event, *, top_l: int = 30, actor: User | None = None) -> ProposalReport:
     registrations = list(
         event.registrations.filter(status=RegistrationStatus.APPROVED).values_list(
             "organization_id", "organization__kind", "max_meetings"
@@ -136,12 +137,20 @@ def propose_meetings(event: Event, *, top_l: int = 30) -> ProposalReport:
         )
         for i in chosen
     ]
-    with transaction.atomic():
-        MeetingRequest.objects.filter(event=event, status=RequestStatus.PROPOSED).delete()
-        MeetingRequest.objects.bulk_create(created)
     with_match = {int(s) for s, cap in zip(problem.startup, problem.startup_cap[problem.startup], strict=True) if cap}
     covered = Counter(int(problem.startup[i]) for i in chosen)
     total = float(scores[chosen].sum()) if len(chosen) else 0.0
+    with transaction.atomic():
+        MeetingRequest.objects.filter(event=event, status=RequestStatus.PROPOSED).delete()
+        MeetingRequest.objects.bulk_create(created)
+        audit.record(
+            AuditAction.PROPOSALS_RUN,
+            actor=actor,
+            organization=event.organizer_id,
+            target=event,
+            proposals=len(created),
+            startups_covered=len(covered),
+        )
     return ProposalReport(
         startups=len(startups),
         corporates=len(corporates),

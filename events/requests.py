@@ -20,7 +20,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organization, OrganizationKind, User
+from accounts import audit
+from accounts.models import AuditAction, Organization, OrganizationKind, User
 from events import schedule_service
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 from matching import notifications
@@ -103,6 +104,29 @@ def _after_commit(request: MeetingRequest, what: str) -> None:
     transaction.on_commit(lambda: notifications.send(request.pk, what))
 
 
+def _audit_disclosure(request: MeetingRequest, *, user: User | None, by: Organization | None, contacts: bool) -> None:
+    """Trace what ``matching.disclosure`` reveals from now on: a confidential BD team's identity
+    once it requests or accepts, both sides' contact details once the meeting is accepted."""
+    corporate_engages = by is None or by.pk == request.corporate_id
+    disclosed = []
+    if (
+        corporate_engages
+        and PartneringNeed.objects.filter(organization_id=request.corporate_id, is_confidential=True).exists()
+    ):
+        disclosed.append(AuditAction.IDENTITY_DISCLOSED)
+    if contacts:
+        disclosed.append(AuditAction.CONTACTS_DISCLOSED)
+    for action in disclosed:
+        audit.record(
+            action,
+            actor=user,
+            organization=by,
+            target=request,
+            corporate=request.corporate_id,
+            startup=request.startup_id,
+        )
+
+
 def request_meeting(
     *,
     event: Event,
@@ -176,6 +200,8 @@ def request_meeting(
             raise ValidationError(
                 _("These two organizations already have a request for this salon."), code="duplicate"
             ) from error
+        if origin == RequestOrigin.CORPORATE:
+            _audit_disclosure(request, user=user, by=requester, contacts=False)
     _after_commit(request, "new")
     return request
 
@@ -249,6 +275,8 @@ def arrange_meeting(
         if request.score is None:
             request.score = _pair_score(offer, request.need)
         request.save()
+        audit.record(AuditAction.MEETING_ARRANGED, actor=user, organization=organizer, target=request)
+        _audit_disclosure(request, user=user, by=None, contacts=True)
     _after_commit(request, "arranged")
     return request
 
@@ -296,6 +324,10 @@ def accept(request: MeetingRequest, *, organization: Organization, user: User | 
                 params={"status": request.get_status_display()},
             )
         request.save()
+        if request.status == RequestStatus.ACCEPTED:
+            _audit_disclosure(request, user=user, by=organization, contacts=True)
+        elif request.requester_id == request.corporate_id:  # a BD team took up a proposal
+            _audit_disclosure(request, user=user, by=organization, contacts=False)
     _after_commit(request, what)
     return request
 
@@ -355,9 +387,12 @@ def cancel(request: MeetingRequest, *, organization: Organization, user: User | 
                 code="state",
                 params={"status": request.get_status_display()},
             )
+        was_accepted = request.status == RequestStatus.ACCEPTED
         request.status, request.responded_by, request.responded_at = RequestStatus.CANCELLED, user, timezone.now()
         request.save()
         schedule_service.cancel_for_request(request)
+        if was_accepted:
+            audit.record(AuditAction.MEETING_CANCELLED, actor=user, organization=organization, target=request)
     _after_commit(request, "cancelled")
     return request
 

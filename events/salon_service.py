@@ -18,7 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organization, OrganizationKind, User
+from accounts import audit
+from accounts.models import AuditAction, Organization, OrganizationKind, User
 from events import agenda, roundtables
 from events.models import (
     Event,
@@ -118,7 +119,7 @@ def tables_needed(event: Event) -> int:
     return max(1, min(startups, corporates))
 
 
-def transition(event: Event, action: str) -> Event:
+def transition(event: Event, action: str, *, actor: User | None = None) -> Event:
     """Move the salon one step along its lifecycle (``TRANSITIONS``)."""
     source, target = TRANSITIONS[action]
     with transaction.atomic():
@@ -133,6 +134,14 @@ def transition(event: Event, action: str) -> Event:
             raise ValidationError(_("Schedule the meetings before publishing the agenda."), code="empty")
         event.status = target
         event.save(update_fields=["status", "updated_at"])
+        audit.record(
+            AuditAction.SALON_STEP,
+            actor=actor,
+            organization=event.organizer_id,
+            target=event,
+            step=action,
+            status=target,
+        )
         if action == "publish":
             transaction.on_commit(lambda: agenda.send_published(event.pk))
     return event
@@ -144,8 +153,16 @@ def set_registration_status(registration: Registration, status: str, *, user: Us
         raise ValidationError(_("Choose approve or reject."), code="status")
     if registration.event.status in (EventStatus.PUBLISHED, EventStatus.CLOSED):
         raise ValidationError(_("Registrations of a published salon can no longer change."), code="closed")
-    Registration.objects.filter(pk=registration.pk).update(status=status, updated_at=timezone.now())
-    registration.status = status
+    with transaction.atomic():
+        Registration.objects.filter(pk=registration.pk).update(status=status, updated_at=timezone.now())
+        registration.status = status
+        audit.record(
+            AuditAction.REGISTRATION_REVIEWED,
+            actor=user,
+            organization=registration.event.organizer_id,
+            target=registration,
+            status=status,
+        )
     return registration
 
 

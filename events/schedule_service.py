@@ -18,7 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Organization
+from accounts import audit
+from accounts.models import AuditAction, Organization, User
 from events import scheduling
 from events.models import (
     Event,
@@ -126,6 +127,7 @@ def schedule_event(
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
     include_closed: bool = False,
+    actor: User | None = None,
 ) -> ScheduleReport:
     """(Re-)schedule every accepted meeting of the salon; returns the figures for the summary.
     ``include_closed`` lets the seed loader place the meetings of a past salon's history."""
@@ -176,6 +178,15 @@ def schedule_event(
                 changed.append(meeting)
             meetings[request.pk] = meeting
         _save_in_two_phases(changed)
+        audit.record(
+            AuditAction.SCHEDULE_RUN,
+            actor=actor,
+            organization=event.organizer_id,
+            target=event,
+            requested=len(requests),
+            placed=len(result.placements),
+            changed=len(changed),
+        )
     unplaced = [meetings[pk] for pk in sorted(result.unplaced)]
     return ScheduleReport(
         requested=len(requests),
@@ -224,7 +235,9 @@ def _check_organizer(event: Event, organizer: Organization) -> None:
         raise ValidationError(_("Only the organizer of this salon can change its agenda."), code="not_organizer")
 
 
-def move_meeting(meeting: Meeting, *, slot: Slot, table: Table, organizer: Organization) -> Meeting:
+def move_meeting(
+    meeting: Meeting, *, slot: Slot, table: Table, organizer: Organization, actor: User | None = None
+) -> Meeting:
     """Put a meeting at another (slot, table) by hand; it is locked there afterwards."""
     _check_organizer(meeting.event, organizer)
     if slot.event_id != meeting.event_id or table.event_id != meeting.event_id:
@@ -264,15 +277,20 @@ def move_meeting(meeting: Meeting, *, slot: Slot, table: Table, organizer: Organ
                 _("This slot is taken: the table or one of the two sides already has a meeting then."),
                 code="conflict",
             ) from error
+        audit.record(
+            AuditAction.MEETING_MOVED, actor=actor, organization=organizer, target=meeting, slot=slot.pk, table=table.pk
+        )
     return meeting
 
 
-def set_locked(meeting: Meeting, *, locked: bool, organizer: Organization) -> Meeting:
+def set_locked(meeting: Meeting, *, locked: bool, organizer: Organization, actor: User | None = None) -> Meeting:
     _check_organizer(meeting.event, organizer)
     if locked and meeting.status != MeetingStatus.SCHEDULED:
         raise ValidationError(_("Only a placed meeting can be locked."), code="not_placed")
-    Meeting.objects.filter(pk=meeting.pk).update(locked=locked)
-    meeting.locked = locked
+    with transaction.atomic():
+        Meeting.objects.filter(pk=meeting.pk).update(locked=locked)
+        meeting.locked = locked
+        audit.record(AuditAction.MEETING_LOCKED, actor=actor, organization=organizer, target=meeting, locked=locked)
     return meeting
 
 

@@ -5,6 +5,7 @@ import dataclasses
 from celery import shared_task
 from django.core.exceptions import ValidationError
 
+from accounts.models import User
 from events import proposal_service, requests, schedule_service
 from events.models import Event
 from matching import runs
@@ -43,11 +44,12 @@ def set_run_state(kind: str, event_id: int, state: str, **data) -> dict:
 is_busy = runs.is_busy
 
 
-def _run(kind: str, event_id: int, service) -> dict:
+def _run(kind: str, event_id: int, service, actor_id: int | None) -> dict:
     set_run_state(kind, event_id, "running")
     try:
         event = Event.objects.get(pk=event_id)
-        figures = service(event)
+        actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
+        figures = service(event, actor)
     except Event.DoesNotExist:
         return set_run_state(kind, event_id, "failed", errors=["salon not found"])
     except ValidationError as error:
@@ -59,19 +61,24 @@ def _run(kind: str, event_id: int, service) -> dict:
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def propose_meetings_task(event_id: int) -> dict:
+def propose_meetings_task(event_id: int, actor_id: int | None = None) -> dict:
     """``events.proposal_service.propose_meetings``; the figures of its ``ProposalReport``."""
-    return _run("propose", event_id, lambda event: dataclasses.asdict(proposal_service.propose_meetings(event)))
+    return _run(
+        "propose",
+        event_id,
+        lambda event, actor: dataclasses.asdict(proposal_service.propose_meetings(event, actor=actor)),
+        actor_id,
+    )
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def schedule_event_task(event_id: int) -> dict:
+def schedule_event_task(event_id: int, actor_id: int | None = None) -> dict:
     """``events.schedule_service.schedule_event``; the figures of its ``ScheduleReport`` (the unplaced
     meetings as their count: the schedule page lists them with their reason)."""
 
-    def service(event):
-        report = schedule_service.schedule_event(event)
+    def service(event, actor):
+        report = schedule_service.schedule_event(event, actor=actor)
         figures = {f.name: getattr(report, f.name) for f in dataclasses.fields(report) if f.name != "unplaced"}
         return {**figures, "unplaced": len(report.unplaced)}
 
-    return _run("schedule", event_id, service)
+    return _run("schedule", event_id, service, actor_id)

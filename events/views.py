@@ -7,8 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.models import Organization, OrganizationKind
+from accounts import audit
+from accounts.models import AuditAction, Organization, OrganizationKind
 from accounts.selectors import affiliation
 from events import agenda, exports, follow_up, salon_service
 from events.forms import ApplicationForm, OutcomeForm
@@ -40,6 +42,7 @@ def _public_events():
     )
 
 
+@require_safe
 def home(request):
     today = timezone.localdate()
     events = list(_public_events().prefetch_related("theme_areas").order_by("date"))
@@ -56,6 +59,7 @@ def home(request):
     return render(request, "events/home.html", context)
 
 
+@require_safe
 def event_detail(request, slug):
     event = get_object_or_404(
         _public_events()
@@ -78,6 +82,7 @@ def event_detail(request, slug):
 
 
 @login_required
+@require_safe
 def agenda_page(request):
     """The signed-in participant's meetings, by salon and time, with the calendar links."""
     meetings = list(agenda.agenda_meetings(request.user).prefetch_related("outcomes"))
@@ -101,10 +106,12 @@ def agenda_page(request):
 
 
 @login_required
+@require_safe
 def agenda_download(request):
     return _calendar_response(agenda.agenda_calendar(request.user, language=request.LANGUAGE_CODE))
 
 
+@require_safe
 def calendar_feed(request, token):
     """The subscription URL of one user's agenda (calendar apps cannot log in; the token is the key)."""
     user = agenda.user_for_feed(token)
@@ -126,19 +133,25 @@ def _organized_event(request, slug) -> Event:
 
 
 @login_required
+@require_safe
 def schedule_xlsx(request, slug):
     event = _organized_event(request, slug)
     body = exports.schedule_workbook(agenda.salon_export(event))
+    audit.record(AuditAction.EXPORTED, actor=request.user, organization=event.organizer_id, target=event, format="xlsx")
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-schedule.xlsx"'
     return response
 
 
 @login_required
+@require_safe
 def schedule_print(request, slug):
     """The schedule grid (slots × tables) as a printable page, then one section per table."""
     event = _organized_event(request, slug)
     export = agenda.salon_export(event)
+    audit.record(
+        AuditAction.EXPORTED, actor=request.user, organization=event.organizer_id, target=event, format="print"
+    )
     cells = exports.grid(export)
     rows = [
         {"time": exports.time_label(slot, export.tz), "cells": row}
@@ -162,6 +175,7 @@ def _form_errors(form, error: ValidationError) -> None:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def apply(request, slug):
     """A startup or BD team applies to a salon; the organizer approves it."""
     event = get_object_or_404(_public_events(), slug=slug)
@@ -191,6 +205,7 @@ def apply(request, slug):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def record_outcome(request, pk):
     """One side reports after a meeting: did it take place, and the next step."""
     mine = affiliation(request.user).organizations

@@ -51,6 +51,10 @@ class TechnologyOfferAdmin(EmbedOnSaveMixin, admin.ModelAdmin):
     autocomplete_fields = ["organization", "areas", "concepts"]
     inlines = [RegulatoryApprovalInline]
     list_select_related = ["organization"]
+    # The teaser is uploaded through the workspace or the API (validated by matching.services),
+    # never here; its details are shown read-only.
+    exclude = ["teaser"]
+    readonly_fields = ["teaser_name", "teaser_size", "teaser_uploaded_at"]
 
 
 @admin.register(PartneringNeed)

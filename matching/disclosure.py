@@ -5,38 +5,54 @@ used by the web pages, the API and the e-mails.
   the company name or the need's own title and text, until that BD team requests a meeting with
   the startup or accepts one.
 - Contact details (e-mail, phone) are shown to the other side only for an accepted meeting.
-- Organizers, who run the salons, see both.
+- Organizers see both for the organizations that applied to one of their salons.
+- An offer's teaser PDF (``matching.documents``) may be downloaded by the offer's own
+  organization, by organizers, and by a BD team that has a stored ``Match`` between the offer and
+  one of its needs or a ``MeetingRequest`` about the offer (in any status, from either side). No one
+  else learns that it exists: the download answers 404, as for a missing file, and the API's
+  ``teaser_url`` is null.
 
-A :class:`Disclosure` answers for every row of a page with at most two queries in all."""
+A :class:`Disclosure` answers for every row of a page with at most three queries in all."""
 
 from __future__ import annotations
 
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from accounts.selectors import affiliation
+from accounts.selectors import affiliation, salon_participants
 
 from .enums import RequestStatus
-from .models import MeetingRequest, PartneringNeed
+from .models import Match, MeetingRequest, PartneringNeed, TechnologyOffer
 
 
 class Disclosure:
-    def __init__(self, organizations, startups, *, organizer: bool = False):
+    def __init__(self, organizations, startups, *, organizers=()):
         self.organizations = frozenset(organizations)
         self.startups = frozenset(startups)
-        self.organizer = organizer
+        self.organizers = frozenset(organizers)  # the organizer organizations among them
+        self._participants: frozenset[int] | None = None
         self._engaged: set[int] | None = None
         self._contacts: set[int] | None = None
+        self._engaged_offers: set[int] | None = None
 
     @classmethod
     def for_user(cls, user) -> Disclosure:
         mine = affiliation(user)
-        return cls(mine.organizations, mine.startups, organizer=mine.is_organizer)
+        return cls(mine.organizations, mine.startups, organizers=mine.organizers)
 
     @classmethod
     def for_organization(cls, organization) -> Disclosure:
         startups = [organization.pk] if organization.kind == "startup" else []
-        return cls([organization.pk], startups, organizer=organization.kind == "organizer")
+        organizers = [organization.pk] if organization.kind == "organizer" else []
+        return cls([organization.pk], startups, organizers=organizers)
+
+    def _runs_salon_of(self, organization_id: int) -> bool:
+        """Did ``organization_id`` apply to a salon these organizers run? (one query, kept)"""
+        if not self.organizers:
+            return False
+        if self._participants is None:
+            self._participants = frozenset(salon_participants(self.organizers).values_list("pk", flat=True))
+        return organization_id in self._participants
 
     def _engaged_corporates(self) -> set[int]:
         if self._engaged is None:
@@ -49,13 +65,15 @@ class Disclosure:
 
     def need_identity(self, need: PartneringNeed) -> bool:
         """May the company behind ``need`` and the need's own text be shown?"""
-        if not need.is_confidential or self.organizer or need.organization_id in self.organizations:
+        if not need.is_confidential or need.organization_id in self.organizations:
+            return True
+        if self._runs_salon_of(need.organization_id):
             return True
         return need.organization_id in self._engaged_corporates()
 
     def contacts(self, organization_id: int) -> bool:
         """May ``organization_id``'s contact details be shown?"""
-        if organization_id in self.organizations or self.organizer:
+        if organization_id in self.organizations or self._runs_salon_of(organization_id):
             return True
         if self._contacts is None:
             pairs = MeetingRequest.objects.filter(status=RequestStatus.ACCEPTED).filter(
@@ -66,6 +84,21 @@ class Disclosure:
                 for startup, corporate in pairs.values_list("startup_id", "corporate_id")
             }
         return organization_id in self._contacts
+
+    def teaser(self, offer: TechnologyOffer) -> bool:
+        """May ``offer``'s teaser PDF be downloaded (whether or not it has one)?"""
+        if offer.organization_id in self.organizations or self._runs_salon_of(offer.organization_id):
+            return True
+        if not self.organizations:
+            return False
+        if self._engaged_offers is None:
+            # A need belongs to a BD team and a request's ``corporate`` is one, so the user's
+            # organizations need no filtering by kind here.
+            matched = Match.objects.filter(need__organization_id__in=self.organizations).order_by()
+            requested = MeetingRequest.objects.filter(corporate_id__in=self.organizations).order_by()
+            union = matched.values_list("offer_id").union(requested.values_list("offer_id"))
+            self._engaged_offers = {offer_id for (offer_id,) in union}
+        return offer.pk in self._engaged_offers
 
 
 def anonymous_label(need: PartneringNeed) -> str:

@@ -2,9 +2,12 @@
 or ``events.requests``."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from matching.documents import validate_teaser
 from matching.enums import ApprovalStatus, DealType, DeclineReason, Market, OfferStatus, Pathway, Region, Stage
 from matching.models import Concept, DeviceArea, PartneringNeed, TechnologyOffer
 
@@ -56,6 +59,10 @@ class ProfileForm(forms.ModelForm):
         if others.exists():
             raise ValidationError(_("Your organization already has a profile with this title."), code="unique")
         return title
+
+    def teaser_fields(self):
+        """The fields of the teaser step (offers only)."""
+        return []
 
     def steps(self):
         """The fields of each step, in order: (legend, [bound fields])."""
@@ -137,6 +144,15 @@ class OfferForm(ProfileForm):
         label=_("Submit for review"),
         help_text=_("The organizer reviews the profile before it is shown to BD teams."),
     )
+    # Not a model field of the form: the service stores the file under a generated name.
+    teaser = forms.FileField(
+        label=_("teaser (PDF)"),
+        required=False,
+        allow_empty_file=True,  # validate_teaser refuses it, with its own message
+        validators=[validate_teaser],
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    remove_teaser = forms.BooleanField(required=False, label=_("Remove the current teaser"))
     STAGE_FIELD, REGION_FIELD = "stage", "target_regions"
 
     STEPS = (
@@ -149,6 +165,12 @@ class OfferForm(ProfileForm):
         super().__init__(*args, **kwargs)
         if self.instance.status != OfferStatus.DRAFT:
             del self.fields["submit_for_review"]
+        self.fields["teaser"].help_text = _(
+            "A PDF of at most %(limit)s. Only your organization, the organizers of the salons you applied "
+            "to and the BD teams matched with this offer or in a meeting request about it can download it."
+        ) % {"limit": filesizeformat(settings.TEASER_MAX_BYTES)}
+        if not self.instance.teaser:
+            del self.fields["remove_teaser"]
         current = (
             [{"market": a.market, "pathway": a.pathway, "status": a.status} for a in self.instance.approvals.all()]
             if self.instance.pk
@@ -185,7 +207,14 @@ class OfferForm(ProfileForm):
             fields["status"] = OfferStatus.SUBMITTED
         if self.approvals_submitted:
             fields["approvals"] = [row for form in self.approvals.forms if (row := form.approval()) is not None]
+        if self.cleaned_data.get("teaser"):
+            fields["teaser"] = self.cleaned_data["teaser"]
+        if self.cleaned_data.get("remove_teaser"):
+            fields["remove_teaser"] = True
         return fields
+
+    def teaser_fields(self):
+        return [self[name] for name in ("teaser", "remove_teaser") if name in self.fields]
 
 
 class NeedForm(ProfileForm):

@@ -5,6 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, Organization, OrganizationKind, User
+from matching.documents import DISPLAY_NAME_MAX_CHARS, teaser_path
 from matching.enums import (
     CHOOSE_AT_LEAST_ONE,
     ApprovalStatus,
@@ -99,6 +100,14 @@ class TechnologyOffer(models.Model):
         _("target regions"), default=list, validators=[ChoiceListValidator(Region)], error_messages=CHOOSE_AT_LEAST_ONE
     )
     status = models.CharField(_("status"), max_length=10, choices=OfferStatus.choices, default=OfferStatus.DRAFT)
+    # An optional teaser PDF, private: see matching.documents (upload) and matching.disclosure (who
+    # may download it). Set and removed only through matching.services.
+    teaser = models.FileField(_("teaser (PDF)"), upload_to=teaser_path, blank=True)
+    teaser_name = models.CharField(
+        _("teaser file name"), max_length=DISPLAY_NAME_MAX_CHARS, blank=True, help_text=_("as uploaded, for display")
+    )
+    teaser_size = models.PositiveBigIntegerField(_("teaser size (bytes)"), null=True, blank=True)
+    teaser_uploaded_at = models.DateTimeField(_("teaser uploaded at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -111,6 +120,11 @@ class TechnologyOffer(models.Model):
             models.CheckConstraint(condition=Q(status__in=OfferStatus.values), name="offer_status_valid"),
             models.CheckConstraint(condition=~Q(title=""), name="offer_title_not_empty"),
             models.UniqueConstraint(fields=["organization", "title"], name="offer_unique_title_per_organization"),
+            models.CheckConstraint(
+                condition=Q(teaser="", teaser_name="", teaser_size__isnull=True, teaser_uploaded_at__isnull=True)
+                | (~Q(teaser="") & Q(teaser_size__gte=1, teaser_uploaded_at__isnull=False)),
+                name="offer_teaser_metadata_complete",
+            ),
         ]
         indexes = [models.Index(fields=["status", "stage"])]
 

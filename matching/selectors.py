@@ -4,14 +4,16 @@ web pages and the API alike (see also ``matching.disclosure`` for confidential n
 - Offers: an organization's own offers in any status; other organizations' approved offers.
 - Needs: an organization's own needs; other organizations' open needs that are not confidential.
   Confidential needs reach startups only through their matches, anonymised.
-- Matches: those of the user's own offers or needs.
-- Organizers see everything, as the operators of the salons."""
+- Matches: those of the user's own offers, and those of the user's own needs with a published offer.
+- Organizers see, besides what everyone sees, the profiles of the organizations that applied to
+  their salons (drafts and confidential needs included) and the matches between two of them; not
+  those of organizations that never applied to one of their salons."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from accounts.selectors import affiliation
+from accounts.selectors import affiliation, salon_participants
 
 from .enums import NeedStatus, OfferStatus
 from .models import Match, PartneringNeed, TechnologyOffer
@@ -19,25 +21,27 @@ from .models import Match, PartneringNeed, TechnologyOffer
 
 def visible_offers(user) -> QuerySet[TechnologyOffer]:
     mine = affiliation(user)
-    offers = TechnologyOffer.objects.all()
+    visible = Q(organization_id__in=mine.organizations) | Q(status=OfferStatus.APPROVED)
     if mine.is_organizer:
-        return offers
-    return offers.filter(Q(organization_id__in=mine.organizations) | Q(status=OfferStatus.APPROVED))
+        visible |= Q(organization__in=salon_participants(mine.organizers))
+    return TechnologyOffer.objects.filter(visible)
 
 
 def visible_needs(user) -> QuerySet[PartneringNeed]:
     mine = affiliation(user)
-    needs = PartneringNeed.objects.all()
+    visible = Q(organization_id__in=mine.organizations) | Q(status=NeedStatus.OPEN, is_confidential=False)
     if mine.is_organizer:
-        return needs
-    return needs.filter(Q(organization_id__in=mine.organizations) | Q(status=NeedStatus.OPEN, is_confidential=False))
+        visible |= Q(organization__in=salon_participants(mine.organizers))
+    return PartneringNeed.objects.filter(visible)
 
 
 def visible_matches(user) -> QuerySet[Match]:
     mine = affiliation(user)
-    matches = Match.objects.all()
-    if mine.is_organizer:
-        return matches
-    return matches.filter(
-        Q(offer__organization_id__in=mine.organizations) | Q(need__organization_id__in=mine.organizations)
+    # A match stored before its offer went back to draft must not show the draft to the BD team.
+    visible = Q(offer__organization_id__in=mine.organizations) | Q(
+        need__organization_id__in=mine.organizations, offer__status=OfferStatus.APPROVED
     )
+    if mine.is_organizer:
+        participants = salon_participants(mine.organizers)
+        visible |= Q(offer__organization__in=participants, need__organization__in=participants)
+    return Match.objects.filter(visible)

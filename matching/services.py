@@ -2,17 +2,24 @@
 through here, so every save is validated and queues its embedding once the transaction commits."""
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
+from matching import documents
 from matching.embedding_service import enqueue_embedding
 from matching.models import Concept, DeviceArea, PartneringNeed, RegulatoryApproval, Shortlist, TechnologyOffer
 
 
-def _save_profile(instance, *, kind: str, areas=None, concepts=None, approvals=None) -> None:
+def _save_profile(
+    instance, *, kind: str, areas=None, concepts=None, approvals=None, write_files=None, replaced_file: str = ""
+) -> None:
     instance.full_clean()
     with transaction.atomic():
+        if write_files is not None:
+            write_files()
         instance.save()
         if areas is not None:
             instance.areas.set(areas)
@@ -21,6 +28,58 @@ def _save_profile(instance, *, kind: str, areas=None, concepts=None, approvals=N
         if approvals is not None:
             _replace_approvals(instance, approvals)
         enqueue_embedding(kind=kind, ids=[instance.pk])
+        if replaced_file:
+            # Only once the new state is committed: a rollback keeps the row pointing at the old file.
+            storage = instance.teaser.storage
+            transaction.on_commit(lambda: storage.delete(replaced_file))
+
+
+TEASER_FIELDS = ("teaser", "teaser_name", "teaser_size", "teaser_uploaded_at")
+
+
+def _set_teaser(offer: TechnologyOffer, *, teaser: File | None, remove: bool) -> str:
+    """Put a new teaser on ``offer`` (validated, not written yet) or take the current one off;
+    returns the stored name of the file this replaces ("" if none), to delete after the commit."""
+    current = offer.teaser.name or ""
+    if teaser is not None:
+        try:
+            documents.validate_teaser(teaser)
+        except ValidationError as error:
+            raise ValidationError({"teaser": error.error_list}) from error
+        offer.teaser = teaser
+        offer.teaser_name = documents.display_name(teaser.name or "")
+        offer.teaser_size = teaser.size
+        offer.teaser_uploaded_at = timezone.now()
+    elif remove and current:
+        offer.teaser, offer.teaser_name, offer.teaser_size, offer.teaser_uploaded_at = "", "", None, None
+    else:
+        return ""
+    return current
+
+
+def _save_offer(offer: TechnologyOffer, *, teaser: File | None, remove_teaser: bool, **profile) -> None:
+    before = {name: getattr(offer, name) for name in TEASER_FIELDS}
+    replaced = _set_teaser(offer, teaser=teaser, remove=remove_teaser)
+    written = ""
+
+    def write_teaser():
+        # Only after full_clean passed (an invalid offer leaves no file behind), under a generated
+        # name (documents.teaser_path), inside the transaction that saves the row.
+        nonlocal written
+        if teaser is not None:
+            offer.teaser.save(teaser.name or documents.FALLBACK_NAME, teaser, save=False)
+            written = offer.teaser.name
+
+    try:
+        _save_profile(offer, kind="offer", write_files=write_teaser, replaced_file=replaced, **profile)
+    except BaseException:
+        # Something after the write failed and the row keeps its old teaser: the new file goes,
+        # and the instance shows the stored state again.
+        if written:
+            offer.teaser.storage.delete(written)
+        for name, value in before.items():
+            setattr(offer, name, value)
+        raise
 
 
 def _replace_approvals(offer: TechnologyOffer, approvals: list[dict]) -> None:
@@ -49,10 +108,14 @@ def offer_create(
     areas: list[DeviceArea] | None = None,
     concepts: list[Concept] | None = None,
     approvals: list[dict] | None = None,
+    teaser: File | None = None,
     **fields,
 ) -> TechnologyOffer:
-    offer = TechnologyOffer(organization=organization, **fields)
-    _save_profile(offer, kind="offer", areas=areas or [], concepts=concepts or [], approvals=approvals)
+    """A new offer; ``teaser`` is an uploaded PDF (see ``matching.documents``)."""
+    offer = TechnologyOffer(organization=organization, **_profile_fields(fields))
+    _save_offer(
+        offer, teaser=teaser, remove_teaser=False, areas=areas or [], concepts=concepts or [], approvals=approvals
+    )
     return offer
 
 
@@ -62,12 +125,23 @@ def offer_update(
     areas: list[DeviceArea] | None = None,
     concepts: list[Concept] | None = None,
     approvals: list[dict] | None = None,
+    teaser: File | None = None,
+    remove_teaser: bool = False,
     **fields,
 ) -> TechnologyOffer:
-    for name, value in fields.items():
+    """Change an offer. A new ``teaser`` replaces the current one (``remove_teaser`` is then
+    ignored); ``remove_teaser`` alone takes it off. The replaced file is deleted after the commit."""
+    for name, value in _profile_fields(fields).items():
         setattr(offer, name, value)
-    _save_profile(offer, kind="offer", areas=areas, concepts=concepts, approvals=approvals)
+    _save_offer(offer, teaser=teaser, remove_teaser=remove_teaser, areas=areas, concepts=concepts, approvals=approvals)
     return offer
+
+
+def _profile_fields(fields: dict) -> dict:
+    # The teaser's file and metadata change only together, through _set_teaser.
+    if unexpected := sorted(set(fields) & set(TEASER_FIELDS)):
+        raise TypeError(f"set the teaser with teaser=/remove_teaser=, not {', '.join(unexpected)}")
+    return fields
 
 
 def need_create(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("offers/new/", views.offer_new, name="offer-new"),
     path("offers/<int:pk>/edit/", views.offer_edit, name="offer-edit"),
     path("offers/<int:pk>/matches/", views.offer_matches, name="offer-matches"),
+    path("offers/<int:pk>/teaser.pdf", views.offer_teaser, name="offer-teaser"),
     path("needs/new/", views.need_new, name="need-new"),
     path("needs/<int:pk>/edit/", views.need_edit, name="need-edit"),
     path("needs/<int:pk>/matches/", views.need_matches, name="need-matches"),

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from accounts.models import Organization
 from accounts.selectors import affiliation
@@ -22,6 +22,7 @@ from matching import selectors, services
 from matching.api.views import MatchFilter
 from matching.concepts import extract_concepts
 from matching.disclosure import Disclosure, anonymous_label
+from matching.documents import teaser_download
 from matching.enums import RequestStatus
 from matching.forms import COMPLETE_DESCRIPTION_CHARS, DeclineForm, MeetingRequestForm, NeedForm, OfferForm
 from matching.models import Concept, DeviceArea, MeetingRequest, PartneringNeed, Shortlist, TechnologyOffer
@@ -162,7 +163,7 @@ def _organization_for_new(request, kinds: frozenset[int]) -> Organization | None
 
 
 def _profile_form(request, *, form_class, instance, create, update, template_title, cancel_url):
-    form = form_class(request.POST or None, instance=instance)
+    form = form_class(request.POST or None, request.FILES or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
             if instance.pk:
@@ -219,6 +220,13 @@ def offer_edit(request, pk):
         template_title=_("Edit technology offer"),
         cancel_url=reverse("workspace:home"),
     )
+
+
+@require_safe
+def offer_teaser(request, pk):
+    """The offer's teaser PDF, for those ``matching.disclosure`` allows; 404 for everyone else
+    (anonymous users included), so that no one else learns whether the offer or its teaser exists."""
+    return teaser_download(request.user, pk)
 
 
 @login_required

@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import pytest
 
 
@@ -16,3 +18,21 @@ def django_db_modify_db_settings(tmp_path_factory):
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture
+def organizer(db):
+    """A salon organizer's organization and one of its members."""
+    from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+
+    organization = OrganizationFactory(kind="organizer", country="KR", name_en="KHIDI")
+    user = UserFactory()
+    MembershipFactory(user=user, organization=organization)
+    return SimpleNamespace(organization=organization, user=user)
+
+
+@pytest.fixture(autouse=True)
+def _uploads_outside_the_checkout(settings, tmp_path_factory):
+    # Files saved by any test (offer teasers, also those the API fuzzer uploads) land in a
+    # temporary folder, never in the checkout's media/. Tests that list it set their own.
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"

@@ -296,7 +296,14 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise serializers.ValidationError(
                 {"non_field_errors": [_("The slot and table must belong to this salon.")]}
             )
-        _service(schedule_service.move_meeting, meeting, slot=slot, table=table, organizer=meeting.event.organizer)
+        _service(
+            schedule_service.move_meeting,
+            meeting,
+            slot=slot,
+            table=table,
+            organizer=meeting.event.organizer,
+            actor=request.user,
+        )
         return self._answer(meeting)
 
     @extend_schema(request=LockSerializer, responses=MeetingSerializer)
@@ -311,6 +318,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             meeting,
             locked=data.validated_data["locked"],
             organizer=meeting.event.organizer,
+            actor=request.user,
         )
         return self._answer(meeting)
 

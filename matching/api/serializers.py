@@ -1,13 +1,19 @@
 """Thin serializers: validation of the shape here, rules in the models and services, visibility in
 ``matching.selectors`` and ``matching.disclosure``."""
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization, OrganizationKind
 from accounts.selectors import affiliation
 from matching.disclosure import anonymous_label
+from matching.documents import validate_teaser
 from matching.models import Concept, DeviceArea, Match, PartneringNeed, RegulatoryApproval, TechnologyOffer
 from matching.services import need_create, need_update, offer_create, offer_update
 
@@ -81,11 +87,59 @@ class ProfileSerializer(serializers.ModelSerializer):
         return self._save(self.create_function, **validated_data)
 
 
+@extend_schema_field(OpenApiTypes.BINARY)
+class TeaserUploadField(serializers.FileField):
+    """A file part of a multipart request (the schema's ``format: binary``)."""
+
+
 class OfferSerializer(ProfileSerializer):
+    """An offer; its teaser PDF is uploaded as the multipart part ``teaser`` and downloaded from
+    ``teaser_url``, which (like the other ``teaser_*`` fields) is null unless the caller may
+    download it (``matching.disclosure``)."""
+
     approvals = ApprovalSerializer(many=True, read_only=True)
+    teaser = TeaserUploadField(
+        write_only=True,
+        required=False,
+        allow_empty_file=True,  # validate_teaser refuses it, with its own message
+        validators=[validate_teaser],
+        help_text=_("The teaser as a PDF file (multipart/form-data)."),
+    )
+    remove_teaser = serializers.BooleanField(
+        write_only=True, required=False, help_text=_("Take the current teaser off (ignored with a new teaser).")
+    )
+    teaser_url = serializers.SerializerMethodField()
+    teaser_name = serializers.SerializerMethodField()
+    teaser_size = serializers.SerializerMethodField()
+    teaser_uploaded_at = serializers.SerializerMethodField()
     organization_kind = OrganizationKind.STARTUP
     create_function = staticmethod(offer_create)
     update_function = staticmethod(offer_update)
+
+    def _teaser_shown(self, offer) -> bool:
+        return bool(offer.teaser) and self.context["disclosure"].teaser(offer)
+
+    def get_teaser_url(self, offer) -> str | None:
+        if not self._teaser_shown(offer):
+            return None
+        url = reverse("api:offer-teaser", args=[offer.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+    def get_teaser_name(self, offer) -> str | None:
+        return offer.teaser_name if self._teaser_shown(offer) else None
+
+    def get_teaser_size(self, offer) -> int | None:
+        return offer.teaser_size if self._teaser_shown(offer) else None
+
+    def get_teaser_uploaded_at(self, offer) -> datetime | None:
+        if not self._teaser_shown(offer):
+            return None
+        return serializers.DateTimeField().to_representation(offer.teaser_uploaded_at)
+
+    def create(self, validated_data):
+        validated_data.pop("remove_teaser", None)  # nothing to remove yet
+        return super().create(validated_data)
 
     class Meta:
         model = TechnologyOffer
@@ -103,6 +157,12 @@ class OfferSerializer(ProfileSerializer):
             "deal_types",
             "target_regions",
             "status",
+            "teaser",
+            "remove_teaser",
+            "teaser_url",
+            "teaser_name",
+            "teaser_size",
+            "teaser_uploaded_at",
             "created_at",
             "updated_at",
         ]

@@ -6,15 +6,18 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts.models import Organization
 from accounts.selectors import affiliation
 from matching import selectors, services
 from matching.disclosure import Disclosure
+from matching.documents import teaser_download
 from matching.enums import ApprovalStatus, DealType, Market, Region, Stage
 from matching.models import Match, Shortlist
 
@@ -60,8 +63,9 @@ class ProfileViewSet(
         return profiles.order_by("-updated_at", "pk")
 
 
-class OfferViewSet(ProfileViewSet):
-    """Technology offers of startups."""
+class OfferViewSet(DisclosureMixin, ProfileViewSet):
+    """Technology offers of startups. Create and update accept JSON, or multipart/form-data with
+    the teaser PDF as the file part ``teaser``."""
 
     serializer_class = OfferSerializer
     filterset_fields = ["organization", "status", "stage"]
@@ -69,6 +73,20 @@ class OfferViewSet(ProfileViewSet):
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("approvals")
+
+    @extend_schema(
+        request=None,
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        description=_(
+            "The offer's teaser PDF, as an attachment. Only for the offer's organization, organizers and "
+            "BD teams with a match or a meeting request about the offer; 404 for everyone else."
+        ),
+    )
+    @action(detail=True, methods=["get"], permission_classes=[AllowAny], filter_backends=[], pagination_class=None)
+    def teaser(self, request, pk=None):
+        # Not get_object(): the rule is matching.disclosure's, not the offer list's visibility; and
+        # anonymous callers get the same 404 as everyone not allowed, not a 401/403.
+        return teaser_download(request.user, pk)
 
 
 class NeedViewSet(ProfileViewSet):

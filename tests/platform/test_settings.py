@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -148,3 +149,41 @@ def test_the_models_and_migrations_agree():
     result = run_manage("makemigrations", "--check", "--dry-run", env={})
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "No changes detected"
+
+
+PRODUCTION_PROBE = """
+import json
+from django.conf import settings
+from django.test import Client
+response = Client().get("/no-such-page/", HTTP_HOST="salon.example.com", secure=True)
+print(json.dumps({
+    "debug": settings.DEBUG,
+    "cookies_secure": [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.LANGUAGE_COOKIE_SECURE],
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "status": response.status_code,
+    "headers": {name: response.get(name) for name in (
+        "X-Frame-Options", "Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy")},
+    "body": response.content.decode(),
+}))
+"""
+
+
+def test_production_hides_debug_pages_and_sends_the_security_headers(tmp_path):
+    env = {**PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path / "static")}
+    assert run_manage("collectstatic", "--noinput", "-v", "0", env=env).returncode == 0  # as the image does
+    result = run_manage("shell", "-c", PRODUCTION_PROBE, env=env)
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(result.stdout.strip().splitlines()[-1])  # after the shell's own banner
+    assert probe["debug"] is False
+    assert probe["cookies_secure"] == [True, True, True]
+    # Sign-in throttling counts in Redis, shared by every worker.
+    assert probe["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert probe["status"] == 404
+    assert probe["headers"] == {
+        "X-Frame-Options": "DENY",
+        "Strict-Transport-Security": "max-age=31536000; includeSubDomains; preload",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
+    assert "페이지를 찾을 수 없습니다" in probe["body"]
+    assert "Traceback" not in probe["body"] and "URLconf" not in probe["body"]

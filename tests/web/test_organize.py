@@ -43,14 +43,6 @@ def _empty_cache():
 
 
 @pytest.fixture
-def organizer(db):
-    organization = OrganizationFactory(kind="organizer", country="KR", name_en="KHIDI")
-    user = UserFactory()
-    MembershipFactory(user=user, organization=organization)
-    return SimpleNamespace(organization=organization, user=user)
-
-
-@pytest.fixture
 def web(client, organizer):
     """The organizer's browser, in English."""
     client.force_login(organizer.user)

@@ -1,0 +1,38 @@
+"""Writes of organizations. Every save is validated with ``full_clean()`` first, so the model's
+validators and constraints (사업자등록번호 checksum, Korean startups give one, unique number) are
+the one place that decides what an organization may hold."""
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from accounts.models import Organization
+
+
+def unique_slug(name: str) -> str:
+    """A free slug made from ``name`` (``organization``, ``organization-2`` … for names that have
+    no Latin letters)."""
+    base = (slugify(name) or "organization")[:70]
+    slug, n = base, 1
+    while Organization.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def organization_create(*, slug: str = "", **fields) -> Organization:
+    """Create an organization; without ``slug`` one is made from the English (or Korean) name."""
+    organization = Organization(**fields)
+    organization.slug = slug or unique_slug(organization.name_en or organization.name_ko)
+    organization.full_clean()
+    with transaction.atomic():
+        organization.save()
+    return organization
+
+
+def organization_update(organization: Organization, **fields) -> Organization:
+    for name, value in fields.items():
+        setattr(organization, name, value)
+    organization.full_clean()
+    with transaction.atomic():
+        organization.save()
+    return organization

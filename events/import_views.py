@@ -1,0 +1,100 @@
+"""The organizer's spreadsheet import (mounted at ``/organize/import/``): upload an .xlsx or .csv of
+organizations and technology offers, check it or import it all at once (``matching.imports``), and
+download the templates. Organizers only; everyone else gets 404, like every organizer page."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from accounts.models import Organization
+from events.organizer_views import _organizer_ids
+from matching import imports
+from matching.models import TechnologyOffer
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv," + XLSX_TYPE}),
+    )
+    validate_only = forms.BooleanField(
+        label=_("Validate only (save nothing)"),
+        required=False,
+        help_text=_("Check every row and see what would be created or updated."),
+    )
+
+
+def _field_help() -> list[dict]:
+    """The header table of ``matching.imports``, with each column's meaning in the page's language."""
+    meanings = {
+        "organization_description": _("organization description"),
+        imports.ORGANIZATION: _("organization: slug, business registration number or name in this file"),
+        "offer_description": _("offer description"),
+        "approvals": _("regulatory approvals, e.g. MFDS:class2:granted; FDA:510k:submitted"),
+    }
+    rows = []
+    for column in imports.COLUMNS:
+        model = Organization if column.table == imports.ORGANIZATION else TechnologyOffer
+        meaning = meanings.get(column.key) or model._meta.get_field(column.key).verbose_name
+        rows.append(
+            {
+                "table": column.table,
+                "english": ", ".join((column.english, *[a for a in column.aliases if a.isascii()])),
+                "korean": ", ".join((column.korean, *[a for a in column.aliases if not a.isascii()])),
+                "meaning": meaning,
+                "required": column.required,
+            }
+        )
+    return rows
+
+
+@login_required
+def import_profiles(request):
+    organizers = _organizer_ids(request)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        # One byte more than the limit is enough for matching.imports to refuse a file too large.
+        data = upload.read(settings.IMPORT_MAX_BYTES + 1)
+        result = imports.import_profiles(
+            data, dry_run=form.cleaned_data["validate_only"], actor=request.user, organizers=organizers
+        )
+        return render(
+            request,
+            "events/organize/import_result.html",
+            {"result": result, "counts": result.counts(), "file_name": upload.name},
+        )
+    return render(
+        request,
+        "events/organize/import.html",
+        {
+            "form": form,
+            "columns": _field_help(),
+            "max_rows": settings.IMPORT_MAX_ROWS,
+            "max_megabytes": f"{settings.IMPORT_MAX_BYTES / 1024 / 1024:.1f}",
+        },
+    )
+
+
+@login_required
+@require_GET
+def template_xlsx(request):
+    _organizer_ids(request)
+    response = HttpResponse(imports.template_xlsx(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="partnering-salon-import.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
+def template_csv(request):
+    _organizer_ids(request)
+    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="partnering-salon-import.csv"'
+    return response
