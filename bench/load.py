@@ -642,54 +642,19 @@ def server_environment(*, database_url: str, redis_url: str, static_root: str, w
     return env
 
 
-def _get_status(url: str, timeout: float = 2.0) -> int | None:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 — a loopback http URL
-            return response.status
-    except OSError:
-        return None
-
-
 @contextlib.contextmanager
 def gunicorn_server(*, database_url: str, redis_url: str, workers: int | None) -> Iterator[Server]:
-    """gunicorn with the project's ``platform/gunicorn.conf.py`` on a free loopback port, until it
-    answers the liveness probe; stopped (SIGTERM, then SIGKILL) on the way out, whatever happens."""
-    from tests.services import ServiceUnavailable, free_port
+    """gunicorn (``tests.services.gunicorn_server``) in production settings, ready once the liveness
+    probe answers."""
+    from tests.services import gunicorn_server as start
 
-    workdir = Path(tempfile.mkdtemp(prefix="salon-gunicorn-"))
-    port = free_port()
-    env = server_environment(
-        database_url=database_url, redis_url=redis_url, static_root=str(workdir / "static"), workers=workers
-    )
-    env["GUNICORN_BIND"] = f"{HOST}:{port}"
-    (workdir / "static").mkdir()
-    log = workdir / "gunicorn.log"
-    command = [sys.executable, "-m", "gunicorn", "-c", "platform/gunicorn.conf.py", "config.wsgi"]
-    with open(log, "wb") as sink:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 90
-        while _get_status(f"http://{HOST}:{port}{STATIC_PATH}") != 200:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise ServiceUnavailable(f"gunicorn did not come up; its log:\n{tail(log)}")
-            time.sleep(0.2)
-        booted = count_in_log(log, "Booting worker")
-        yield Server(port=port, process=process, log=log, workers=booted)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        with contextlib.suppress(OSError):
-            for path in sorted(workdir.rglob("*"), reverse=True):
-                path.rmdir() if path.is_dir() else path.unlink()
-            workdir.rmdir()
-
-
-def tail(log: Path, lines: int = 40) -> str:
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    with tempfile.TemporaryDirectory(prefix="salon-static-") as static_root:
+        env = server_environment(
+            database_url=database_url, redis_url=redis_url, static_root=static_root, workers=workers
+        )
+        with start(env, ready_path=STATIC_PATH) as running:
+            booted = count_in_log(running.log, "Booting worker")
+            yield Server(port=running.port, process=running.process, log=running.log, workers=booted)
 
 
 def count_in_log(log: Path, needle: str) -> int:

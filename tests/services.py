@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 
 class ServiceUnavailable(RuntimeError):
@@ -172,6 +173,60 @@ def redis_server(*, port: int | None = None, appendonly: bool = True) -> Iterato
         process.terminate()
         try:
             process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+class Gunicorn(NamedTuple):
+    port: int
+    process: subprocess.Popen
+    log: Path
+
+
+@contextlib.contextmanager
+def gunicorn_server(
+    env: dict[str, str], *, ready_path: str = "/health/live/", timeout: float = 90
+) -> Iterator[Gunicorn]:
+    """The app under gunicorn with ``platform/gunicorn.conf.py`` and ``env`` on a free loopback port,
+    once ``ready_path`` answers 200. Stopped (SIGTERM, then SIGKILL) and its folder removed on the
+    way out, whatever happens."""
+    import urllib.request
+
+    root = Path(__file__).resolve().parents[1]
+    workdir = Path(tempfile.mkdtemp(prefix="salon-gunicorn-"))
+    port = free_port()
+    log = workdir / "gunicorn.log"
+    command = [sys.executable, "-m", "gunicorn", "-c", "platform/gunicorn.conf.py", "config.wsgi"]
+    with open(log, "wb") as sink:
+        process = subprocess.Popen(
+            command,
+            cwd=root,
+            env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+
+    def ready() -> bool:
+        with contextlib.suppress(OSError):
+            # A loopback http URL of our own server.
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{ready_path}", timeout=2) as response:  # noqa: S310
+                return response.status == 200
+        return False
+
+    try:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
+                raise ServiceUnavailable(f"gunicorn did not come up; its log:\n{tail}")
+            time.sleep(0.2)
+        yield Gunicorn(port, process, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=40)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

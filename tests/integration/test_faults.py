@@ -20,7 +20,7 @@ from events.models import Meeting
 from matching.models import MeetingRequest
 from tests.factories import OrganizationFactory, RegistrationFactory, StartupFactory, TechnologyOfferFactory
 from tests.integration.conftest import database_url
-from tests.services import _wait_for_port, free_port, postgres_server
+from tests.services import gunicorn_server, postgres_server
 from tests.web.test_organize import scheduled_salon
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,33 +105,8 @@ def site(tmp_path):
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
         subprocess.run([*manage, "shell", "-c", SETUP_SCRIPT], cwd=ROOT, env=env, check=True)
-        port = free_port()
-        log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115 - closed below
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "--timeout",
-                "120",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_for_port(port, timeout=60, process=server, what="gunicorn")
-            yield f"http://127.0.0.1:{port}", url
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            log.close()
+        with gunicorn_server({**env, "GUNICORN_WORKERS": "1", "GUNICORN_TIMEOUT": "120"}) as server:
+            yield f"http://127.0.0.1:{server.port}", url
 
 
 def count(url: str, table: str) -> int:
