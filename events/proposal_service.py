@@ -93,6 +93,7 @@ def propose_meetings(event: Event, *, top_l: int = 30, actor: User | None = None
         weights=weights,
         feedback=take_rows(feedback, need_columns),
         blocked=blocked[np.ix_(offer_rows, need_columns)],
+        recipe=scoring.recipe_for(profiles.model_name),
     )
     startup_ids, corporate_ids, scores, pair_rows, pair_columns = organization_pairs(
         matrix, offers.organization, needs.organization

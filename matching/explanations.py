@@ -68,9 +68,14 @@ def _lines(facts: PairFacts, language: str) -> dict[str, list[str]]:
         misfits.append(_("Too late: %(stage)s, the need asks for %(max)s at the latest") % params)
 
     if facts.approvals:
+        # Profiles given to the rank command name the market, not the pathway.
         listed = [
-            _("%(pathway)s %(status)s") % {"pathway": Pathway(pathway).label, "status": ApprovalStatus(status).label}
-            for _market, pathway, status in facts.approvals
+            _("%(pathway)s %(status)s")
+            % {
+                "pathway": Pathway(pathway).label if pathway else Market(market).label,
+                "status": ApprovalStatus(status).label,
+            }
+            for market, pathway, status in facts.approvals
         ]
         fits.append(_("Approvals that matter to the need: %(approvals)s") % {"approvals": _join(listed)})
     elif facts.wanted_markets and Stage.rank(facts.need_stage_min) >= Stage.rank(Stage.APPROVED_KR):

@@ -241,7 +241,14 @@ def recompute_matches(
         needs = take_rows(needs, need_columns)
         feedback = take_rows(feedback, need_columns)
     blocked = blocked[np.ix_(offer_rows, need_columns)]
-    matrix = scoring.score_matrix(offers, needs, weights=weights, feedback=feedback, blocked=blocked)
+    matrix = scoring.score_matrix(
+        offers,
+        needs,
+        weights=weights,
+        feedback=feedback,
+        blocked=blocked,
+        recipe=scoring.recipe_for(profiles.model_name),
+    )
     if offer_ids is None and need_ids is None:
         pairs = scoring.top_pairs(matrix, per_offer, per_need)
     elif offer_ids is not None:

@@ -7,8 +7,9 @@ the stored matches use comes from elsewhere here:
   file (``seeds/data/taxonomy.json``), not the ``Concept`` table;
 - embeddings: encoded on the fly with the configured backend; the lexical backend gets the
   taxonomy-file index, since ``LexicalBackend()`` would build its index from the database;
-- every profile counts as its own organization and as active; the input carries no regulatory
-  approvals, so every offer has none (``regulatory`` is then the pre-approval floor, or 0).
+- every profile counts as its own organization and as active; an offer's optional ``approvals``
+  are ``[market, status]`` pairs (``[["KR", "granted"], ["US", "planned"]]``), scored like the
+  stored approvals (without them ``regulatory`` is the pre-approval floor, or 0).
 
 ``areas`` (optional) are device-area codes of the taxonomy. They are validated and otherwise not
 scored: stored matches do not score areas either (only concepts), so a profile scores the same
@@ -37,8 +38,8 @@ from django.utils.translation import gettext as _
 from . import scoring
 from .concepts import ConceptIndex, extract_concepts, records_from_taxonomy
 from .embedding_service import embedding_text
-from .embeddings import EmbeddingBackend, LexicalBackend, ModelUnavailable, SentenceTransformerBackend, get_backend
-from .enums import DealType, Market, Region, Stage
+from .embeddings import EmbeddingBackend, get_backend
+from .enums import ApprovalStatus, DealType, Market, Region, Stage
 from .explanations import LANGUAGES, explain
 from .match_service import Profiles, pair_facts
 
@@ -47,7 +48,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_TOP = 10
 SIDES = ("offers", "needs")
 FIELDS = {
-    "offers": ("id", "title", "description", "stage", "deal_types", "regions", "areas"),
+    "offers": ("id", "title", "description", "stage", "deal_types", "regions", "areas", "approvals"),
     "needs": ("id", "title", "description", "stage_min", "stage_max", "deal_types", "regions", "areas"),
 }
 CSV_HEADER = ("side", "id", "rank", "counterpart_id", "score", *scoring.COMPONENTS) + tuple(
@@ -78,6 +79,7 @@ class OfferInput:
     deal_types: tuple[str, ...]
     regions: tuple[str, ...]
     areas: tuple[str, ...] = ()
+    approvals: tuple[tuple[str, str], ...] = ()  # (market, status)
 
 
 @dataclass(frozen=True)
@@ -107,24 +109,9 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
 
 
 def embedding_backend(index: ConceptIndex) -> EmbeddingBackend:
-    """The configured backend (``EMBEDDING_BACKEND``), its lexical form built on ``index``.
-
-    Mirrors ``embeddings.get_backend``, whose lexical backend reads the taxonomy from the database."""
-    configured = settings.EMBEDDING_BACKEND
-    if configured == "lexical":
-        return LexicalBackend(index)
-    if configured == "auto":
-        try:
-            # The model itself is loaded once per process (cached in matching.embeddings).
-            return SentenceTransformerBackend(settings.EMBEDDING_MODEL, batch_size=settings.EMBEDDING_BATCH_SIZE)
-        except ModelUnavailable as exc:
-            logger.warning(
-                "Ranking with the offline lexical backend: %s. Set EMBEDDING_MODEL to a local model folder "
-                "(or EMBEDDING_BACKEND=lexical to silence this warning).",
-                exc,
-            )
-            return LexicalBackend(index)
-    return get_backend()  # sentence-transformers, or an invalid value reported by get_backend
+    """The backend the service embeds with (``matching.embeddings.get_backend``); its lexical form,
+    where that is the configured one, built on ``index`` rather than the database's taxonomy."""
+    return get_backend(lexical_index=index)
 
 
 # Input ----------------------------------------------------------------------------------------
@@ -227,6 +214,29 @@ class _Record:
                 valid = False
         return tuple(dict.fromkeys(values)) if valid else None
 
+    def approvals(self, field: str) -> tuple[tuple[str, str], ...] | None:
+        """Optional ``[[market, status], …]``."""
+        values = self.data.get(field, [])
+        if not isinstance(values, list):
+            self.wrong_type(field, "array", values)
+            return None
+        pairs, valid = [], True
+        for position, value in enumerate(values):
+            where = f"{field}[{position}]"
+            if not (isinstance(value, list) and len(value) == 2 and all(isinstance(item, str) for item in value)):
+                self.error(where, _("%(where)s: expected a pair [market, status]"))
+                valid = False
+                continue
+            market, status = value
+            if market not in Market.values:
+                self.not_one_of(f"{where}[0]", market, Market.values)
+                valid = False
+            if status not in ApprovalStatus.values:
+                self.not_one_of(f"{where}[1]", status, ApprovalStatus.values)
+                valid = False
+            pairs.append((market, status))
+        return tuple(pairs) if valid else None
+
     def unknown_fields(self, known: Sequence[str]) -> None:
         for field in self.data:
             if field not in known:
@@ -269,6 +279,8 @@ def _record(
     values["deal_types"] = record.choices("deal_types", DealType.values)
     values["regions"] = record.choices("regions", Region.values)
     values["areas"] = record.choices("areas", area_codes, required=False)
+    if side == "offers":
+        values["approvals"] = record.approvals("approvals")
     record.unknown_fields(FIELDS[side])
     if any(value is None for value in values.values()):
         return None
@@ -338,10 +350,12 @@ def input_profiles(
     offer_set = scoring.OfferSet(
         ids=np.arange(n, dtype=np.int64),
         organization=np.arange(n, dtype=np.int64),
-        vectors=backend.encode(offer_texts),
+        vectors=backend.encode(offer_texts, kind="offer"),
         concepts=_concept_matrix(offer_texts, index, column_of),
         stage=np.array([Stage.rank(offer.stage) for offer in offers], dtype=np.int64),
-        approvals=np.zeros((n, len(Market.values)), dtype=np.float32),
+        approvals=np.array([scoring.approval_levels(offer.approvals) for offer in offers], dtype=np.float32).reshape(
+            n, len(Market.values)
+        ),
         deal_types=np.array([scoring.deal_mask(offer.deal_types) for offer in offers], dtype=np.int64),
         regions=np.array([scoring.region_mask(offer.regions) for offer in offers], dtype=np.int64),
         active=np.ones(n, dtype=bool),
@@ -349,7 +363,7 @@ def input_profiles(
     need_set = scoring.NeedSet(
         ids=np.arange(m, dtype=np.int64),
         organization=np.arange(n, n + m, dtype=np.int64),
-        vectors=backend.encode(need_texts),
+        vectors=backend.encode(need_texts, kind="need"),
         concepts=_concept_matrix(need_texts, index, column_of),
         stage_min=np.array([Stage.rank(need.stage_min) for need in needs], dtype=np.int64),
         stage_max=np.array([Stage.rank(need.stage_max) for need in needs], dtype=np.int64),
@@ -364,7 +378,11 @@ def input_profiles(
         offers=offer_set,
         needs=need_set,
         concept_names=[(index.records[code].name_ko, index.records[code].name_en) for code in codes],
-        offer_approvals={},
+        offer_approvals={
+            row: [(market, "", status) for market, status in offer.approvals]
+            for row, offer in enumerate(offers)
+            if offer.approvals
+        },
         offer_deals=[list(offer.deal_types) for offer in offers],
         need_deals=[list(need.deal_types) for need in needs],
         need_regions=[list(need.regions) for need in needs],
@@ -394,7 +412,9 @@ def rank_profiles(
     ``top`` per profile, eligible pairs only. Explanations are built for the kept entries only."""
     profiles = input_profiles(offers, needs, index=index, backend=backend)
     weights = scoring.concept_weights(profiles.offers.concepts, profiles.needs.concepts)
-    matrix = scoring.score_matrix(profiles.offers, profiles.needs, weights=weights)
+    matrix = scoring.score_matrix(
+        profiles.offers, profiles.needs, weights=weights, recipe=scoring.recipe_for(profiles.model_name)
+    )
     # Rank on the rounded score that is printed, so that equal printed scores are ordered by id.
     score = np.round(matrix.score.astype(np.float64), 6)
     offer_ids = [offer.id for offer in offers]

@@ -5,7 +5,9 @@ A thin service (``matching.match_service``) loads profiles into :class:`OfferSet
 
 Each component is in [0, 1]; the score is their weighted sum (weights sum to 1):
 
-- ``semantic``: cosine similarity of the embeddings, clipped at 0.
+- ``semantic``: cosine similarity of the embeddings, rescaled for the model that made them
+  (:class:`Recipe`): a dense model's cosines sit in a narrow band (multilingual-e5: unrelated
+  medtech texts about 0.80, close ones about 0.9), so the band is stretched to [0, 1].
 - ``concepts``: weighted Dice overlap of taxonomy concepts; a concept's weight is its inverse
   document frequency over all profiles, so rare, specific concepts count more than generic ones.
 - ``stage``: 1 inside the need's [stage_min, stage_max] range, then 0.5 less per stage outside.
@@ -16,8 +18,12 @@ Each component is in [0, 1]; the score is their weighted sum (weights sum to 1):
   region), else 0.
 
 Hard filters (score 0, ``eligible`` false): a need that is not open, an offer that is not
-approved, both profiles of one organization, and pairs the caller blocks (declined before,
-blocked by an organizer).
+approved, both profiles of one organization, pairs the caller blocks (declined before, blocked by
+an organizer), and pairs below the recipe's relevance floor: those are neither stored as matches
+nor proposed.
+
+The weights, the semantic band and the floor of each model family are chosen on the development
+set by ``python -m bench.calibrate`` (README, "Matching quality"), not by hand.
 """
 
 from __future__ import annotations
@@ -28,15 +34,62 @@ import numpy as np
 
 from .enums import ApprovalStatus, DealType, Market, Region, Stage
 
-WEIGHTS: dict[str, float] = {
-    "semantic": 0.35,
-    "concepts": 0.25,
-    "stage": 0.15,
-    "regulatory": 0.10,
-    "deal_types": 0.10,
-    "regions": 0.05,
-}
-COMPONENTS = tuple(WEIGHTS)
+COMPONENTS = ("semantic", "concepts", "stage", "regulatory", "deal_types", "regions")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one model family's scores are put together.
+
+    ``semantic = clip((cosine - unrelated) / (close - unrelated), 0, 1)``; ``weights`` (summing to 1)
+    combine the components; pairs scoring below ``floor`` are not eligible."""
+
+    weights: dict[str, float]
+    unrelated: float = 0.0
+    close: float = 1.0
+    floor: float = 0.0
+
+    def weight_vector(self) -> np.ndarray:
+        return np.array([self.weights[name] for name in COMPONENTS], dtype=np.float32)
+
+
+# The lexical backend's vectors are built so that their cosine already spans [0, 1].
+LEXICAL_RECIPE = Recipe(
+    weights={
+        "semantic": 0.35,
+        "concepts": 0.25,
+        "stage": 0.15,
+        "regulatory": 0.10,
+        "deal_types": 0.10,
+        "regions": 0.05,
+    },
+)
+# multilingual-e5-small (the bundled 4-bit copy and the full-precision one alike).
+E5_RECIPE = Recipe(
+    weights={
+        "semantic": 0.35,
+        "concepts": 0.25,
+        "stage": 0.15,
+        "regulatory": 0.10,
+        "deal_types": 0.10,
+        "regions": 0.05,
+    },
+    unrelated=0.80,
+    close=0.92,
+    floor=0.0,
+)
+RECIPES = {"multilingual-e5": E5_RECIPE}
+
+
+def recipe_for(model_name: str) -> Recipe:
+    """The recipe of the model family that ``model_name`` (an Embedding row's) belongs to."""
+    lowered = model_name.lower()
+    for family, recipe in RECIPES.items():
+        if family in lowered:
+            return recipe
+    return LEXICAL_RECIPE
+
+
 STAGE_STEP_PENALTY = 0.5
 APPROVAL_LEVEL = {ApprovalStatus.PLANNED: 0.3, ApprovalStatus.SUBMITTED: 0.6, ApprovalStatus.GRANTED: 1.0}
 PRE_APPROVAL_FLOOR = 0.5
@@ -157,6 +210,7 @@ def score_matrix(
     weights: np.ndarray | None = None,
     feedback: Feedback | None = None,
     blocked: np.ndarray | None = None,
+    recipe: Recipe = LEXICAL_RECIPE,
 ) -> ScoreMatrix:
     """Score every (offer, need) pair; ``blocked`` is an (n, m) bool mask of excluded pairs."""
     n, m = len(offers.ids), len(needs.ids)
@@ -166,7 +220,9 @@ def score_matrix(
 
     semantic = np.zeros((n, m), dtype=np.float32)
     if offers.vectors.size and needs.vectors.size and offers.vectors.shape[1] == needs.vectors.shape[1]:
-        semantic = np.clip(offers.vectors @ needs.vectors.T, 0.0, 1.0).astype(np.float32)
+        cosine = offers.vectors @ needs.vectors.T
+        band = max(recipe.close - recipe.unrelated, 1e-6)
+        semantic = np.clip((cosine - recipe.unrelated) / band, 0.0, 1.0).astype(np.float32)
     components["semantic"] = semantic
 
     # Weighted Dice: 2 * w(shared) / (w(offer) + w(need)); a need's concept penalised by declines
@@ -202,10 +258,12 @@ def score_matrix(
     )
     components["regions"] = ((offers.regions[:, None] & needs.regions[None, :]) != 0).astype(np.float32)
 
-    score = sum(WEIGHTS[name] * components[name] for name in COMPONENTS).astype(np.float32)
+    score = sum(recipe.weights[name] * components[name] for name in COMPONENTS).astype(np.float32)
     eligible = offers.active[:, None] & needs.active[None, :] & (offers.organization[:, None] != needs.organization)
     if blocked is not None:
         eligible &= ~blocked
+    if recipe.floor:
+        eligible &= score >= recipe.floor
     score = np.where(eligible, score, 0.0).astype(np.float32)
     return ScoreMatrix(score=score, components=components, eligible=eligible)
 

@@ -4,6 +4,13 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
+def _lexical_embeddings_by_default(settings):
+    # Exact expected scores in most tests come from the offline lexical backend; the tests of the
+    # real multilingual model (tests/matching/test_bundled_model.py) choose it explicitly.
+    settings.EMBEDDING_BACKEND = "lexical"
+
+
+@pytest.fixture(autouse=True)
 def _korean_by_default(settings):
     # The platform's default language; tests that need English activate it explicitly.
     settings.LANGUAGE_CODE = "ko"

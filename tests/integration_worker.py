@@ -26,10 +26,10 @@ class _Marked:
         self._backend = backend
         self.name, self.model_name, self.dimension = backend.name, backend.model_name, backend.dimension
 
-    def encode(self, texts):
+    def encode(self, texts, *, kind="need"):
         (MARKERS / f"{os.getpid()}-{time.monotonic_ns()}").write_text(str(len(texts)))
         time.sleep(DELAY)
-        return self._backend.encode(texts)
+        return self._backend.encode(texts, kind=kind)
 
 
 embedding_service.get_backend = lambda: _Marked(_real_get_backend())

@@ -32,9 +32,9 @@ def tiny_model_dir(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _fresh_backends():
-    embeddings._get_backend.cache_clear()
+    embeddings.reset_backends()
     yield
-    embeddings._get_backend.cache_clear()
+    embeddings.reset_backends()
 
 
 TEXTS = [

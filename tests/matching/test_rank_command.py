@@ -229,7 +229,7 @@ def test_it_lists_every_error(tmp_path):
     assert str(error).splitlines() == [
         'offers[0] (id "K-1"): deal_types: expected array, got string',
         'offers[0] (id "K-1"): region: unknown field '
-        "(allowed: id, title, description, stage, deal_types, regions, areas)",
+        "(allowed: id, title, description, stage, deal_types, regions, areas, approvals)",
         "offers[1]: expected object, got string",
         'needs[0] (id "N-B"): title: this field is required',
         'needs[0] (id "N-B"): stage_min: "clinical" is after stage_max "prototype"',
@@ -238,6 +238,30 @@ def test_it_lists_every_error(tmp_path):
         "orthopedics_spine, dental, ophthalmology, ivd, surgical_robotics, regenerative_biomaterials, "
         "digital_therapeutics, patient_monitoring, respiratory, neurology, dermatology_aesthetics, rehabilitation, "
         "clinical_ai, diabetes_metabolic",
+    ]
+
+
+def test_it_scores_approvals_given_as_market_and_status(tmp_path):
+    cleared = dict(OFFERS[0], approvals=[["US", "granted"], ["KR", "planned"]])
+    need = dict(NEEDS[0], stage_min="approved_global", stage_max="marketed", regions=["US"])
+    rankings = json.loads(rank(write_input(tmp_path, {"offers": [cleared, OFFERS[1]], "needs": [need]})))
+    by_offer = {entry["offer_id"]: entry for entry in rankings["needs"][need["id"]]}
+    assert by_offer["K-1"]["components"]["regulatory"] == 1.0
+    assert by_offer["K-2"]["components"]["regulatory"] == 0.0
+    assert (
+        "Approvals that matter to the need: United States (FDA) Granted" in by_offer["K-1"]["explanation"]["en"]["fits"]
+    )
+
+
+def test_it_rejects_malformed_approvals_naming_each(tmp_path):
+    offers = [dict(OFFERS[0], approvals=[["US", "granted"], ["UK", "cleared"], "KR"]), dict(OFFERS[1], approvals={})]
+    error = rank_error(write_input(tmp_path, {"offers": offers, "needs": NEEDS}))
+    assert error.returncode == 2
+    assert str(error).splitlines() == [
+        'offers[0] (id "K-1"): approvals[1][0]: "UK" is not one of KR, US, EU, JP, CN',
+        'offers[0] (id "K-1"): approvals[1][1]: "cleared" is not one of planned, submitted, granted',
+        'offers[0] (id "K-1"): approvals[2]: expected a pair [market, status]',
+        'offers[1] (id "K-2"): approvals: expected array, got object',
     ]
 
 

@@ -50,10 +50,10 @@ def lexical(settings):
     from matching import concepts, embeddings
 
     settings.EMBEDDING_BACKEND = "lexical"
-    embeddings._get_backend.cache_clear()
+    embeddings.reset_backends()
     concepts.default_index.cache_clear()
     yield
-    embeddings._get_backend.cache_clear()
+    embeddings.reset_backends()
     concepts.default_index.cache_clear()
 
 
