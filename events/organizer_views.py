@@ -38,7 +38,7 @@ from events.models import (
 )
 from events.proposal_service import ProposalReport
 from events.schedule_service import SCHEDULABLE, ScheduleReport
-from matching import runs
+from matching import embedding_service, runs
 from matching import tasks as matching_tasks
 from matching.enums import RequestOrigin, RequestStatus
 from matching.models import MeetingRequest
@@ -113,7 +113,12 @@ def dashboard(request):
     return render(
         request,
         "events/organize/dashboard.html",
-        {"rows": rows, "funnel_svg": mark_safe(funnel_svg), "embed": embed},  # noqa: S308
+        {
+            "rows": rows,
+            "funnel_svg": mark_safe(funnel_svg),  # noqa: S308
+            "embed": embed,
+            "models_in_use": embedding_service.models_in_use(),
+        },
     )
 
 

@@ -126,6 +126,31 @@ def _save_vectors(kind: str, backend: EmbeddingBackend, batch, vectors: np.ndarr
         )
 
 
+@dataclass(frozen=True)
+class ModelInUse:
+    backend: str
+    model_name: str
+    offers: int
+    needs: int
+
+    @property
+    def is_fallback(self) -> bool:
+        return self.backend == "lexical"
+
+
+def models_in_use() -> list[ModelInUse]:
+    """Which backends and models the stored embeddings come from, most profiles first (one query)."""
+    from django.db.models import Count
+
+    rows = (
+        Embedding.objects.values("backend", "model_name")
+        .annotate(offers=Count("offer_id"), needs=Count("need_id"))
+        .order_by("backend", "model_name")
+    )
+    found = [ModelInUse(row["backend"], row["model_name"], row["offers"], row["needs"]) for row in rows]
+    return sorted(found, key=lambda model: -(model.offers + model.needs))
+
+
 def vector_of(embedding: Embedding) -> np.ndarray:
     return np.frombuffer(bytes(embedding.vector), dtype="<f4").reshape(embedding.dimension)
 

@@ -107,7 +107,9 @@ class DevSet:
 def read_dev_set(data: dict) -> DevSet:
     from .ranking import NeedInput, OfferInput
 
-    def offer(key: str, profile: dict):
+    area_of = {pair["id"]: pair["area"] for pair in data["pairs"]}
+
+    def offer(key: str, profile: dict, area: str):
         return OfferInput(
             id=key,
             title=profile["title"],
@@ -116,9 +118,10 @@ def read_dev_set(data: dict) -> DevSet:
             deal_types=tuple(profile["deal_types"]),
             regions=tuple(profile["regions"]),
             approvals=tuple((market, status) for market, status in profile.get("approvals", ())),
+            areas=(area,),
         )
 
-    def need(key: str, profile: dict):
+    def need(key: str, profile: dict, area: str):
         return NeedInput(
             id=key,
             title=profile["title"],
@@ -127,13 +130,15 @@ def read_dev_set(data: dict) -> DevSet:
             stage_max=profile["stage_max"],
             deal_types=tuple(profile["deal_types"]),
             regions=tuple(profile["regions"]),
+            areas=(area,),
         )
 
+    # Every profile declares the device area of its pair, as the web forms ask users to.
     pairs, decoys = data["pairs"], data.get("decoys", [])
-    offers = [offer(pair["id"], pair["offer"]) for pair in pairs]
-    needs = [need(pair["id"], pair["need"]) for pair in pairs]
-    offers += [offer(decoy["id"], decoy["profile"]) for decoy in decoys if decoy["side"] == "offer"]
-    needs += [need(decoy["id"], decoy["profile"]) for decoy in decoys if decoy["side"] == "need"]
+    offers = [offer(pair["id"], pair["offer"], pair["area"]) for pair in pairs]
+    needs = [need(pair["id"], pair["need"], pair["area"]) for pair in pairs]
+    offers += [offer(d["id"], d["profile"], area_of[d["near"]]) for d in decoys if d["side"] == "offer"]
+    needs += [need(d["id"], d["profile"], area_of[d["near"]]) for d in decoys if d["side"] == "need"]
     return DevSet(
         pair_ids=tuple(pair["id"] for pair in pairs),
         pair_languages=tuple((pair["offer"]["lang"], pair["need"]["lang"]) for pair in pairs),
@@ -153,4 +158,25 @@ def both_directions(dev: DevSet, scores: np.ndarray, *, offer_language: str | No
     return {
         "offer → need": ranking_figures(ids, scores[rows], rows),
         "need → offer": ranking_figures(ids, scores.T[rows], rows),
+    }
+
+
+def dev_set_scores(dev: DevSet, backend) -> dict[str, np.ndarray]:
+    """(offers × needs) matrices of the dev set: the backend's cosine alone, its semantic component,
+    and the final score as
+    the service computes it (``matching.ranking``: the model family's recipe, its relevance floor
+    and area rule; pairs that are not eligible rank last)."""
+    from . import ranking, scoring
+
+    taxonomy = ranking.load_taxonomy()
+    profiles = ranking.input_profiles(dev.offers, dev.needs, index=taxonomy.index, backend=backend)
+    weights = scoring.concept_weights(profiles.offers.concepts, profiles.needs.concepts)
+    matrix = scoring.score_matrix(
+        profiles.offers, profiles.needs, weights=weights, recipe=scoring.recipe_for(backend.model_name)
+    )
+    return {
+        "cosine": profiles.offers.vectors @ profiles.needs.vectors.T,
+        # The model's similarity as scoring uses it: same-language offset and band applied.
+        "semantic": matrix.components["semantic"],
+        "final score": np.where(matrix.eligible, matrix.score, -1.0),
     }

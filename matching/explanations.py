@@ -29,6 +29,16 @@ class PairFacts:
     need_deal_types: tuple[str, ...]
     common_regions: bool
     need_regions: tuple[str, ...]
+    # The semantic component (calibrated similarity of the two texts, 0–1); None when not embedded.
+    semantic: float | None = None
+    # Device areas (Korean name, English name): the profiles' own and those of their concepts.
+    offer_areas: tuple[tuple[str, str], ...] = ()
+    need_areas: tuple[tuple[str, str], ...] = ()
+
+
+# The calibrated semantic component above which, and below which, the texts are called close or far.
+CLOSE_TEXTS = 0.6
+FAR_TEXTS = 0.15
 
 
 def _join(items) -> str:
@@ -42,6 +52,19 @@ def _stage(value: str) -> str:
 def _lines(facts: PairFacts, language: str) -> dict[str, list[str]]:
     fits: list[str] = []
     misfits: list[str] = []
+    if facts.semantic is not None and facts.semantic >= CLOSE_TEXTS:
+        fits.append(_("The descriptions are about closely related technology"))
+    elif facts.semantic is not None and facts.semantic < FAR_TEXTS:
+        misfits.append(_("The descriptions are about different technology"))
+    if facts.offer_areas and facts.need_areas and not set(facts.offer_areas) & set(facts.need_areas):
+        pick = 0 if language == "ko" else 1
+        misfits.append(
+            _("Different device areas: the offer is in %(offer)s, the need in %(need)s")
+            % {
+                "offer": _join(area[pick] for area in facts.offer_areas),
+                "need": _join(area[pick] for area in facts.need_areas),
+            }
+        )
     names = [ko if language == "ko" else en for ko, en in facts.shared_concepts[:MAX_CONCEPTS_NAMED]]
     if names:
         more = len(facts.shared_concepts) - len(names)

@@ -19,7 +19,16 @@ from . import scoring
 from .embeddings import get_backend
 from .enums import DealType, DeclineReason, Market, NeedStatus, OfferStatus, Region, RequestStatus, Stage
 from .explanations import PairFacts, explain
-from .models import Concept, Embedding, Match, MeetingRequest, PartneringNeed, RegulatoryApproval, TechnologyOffer
+from .models import (
+    Concept,
+    DeviceArea,
+    Embedding,
+    Match,
+    MeetingRequest,
+    PartneringNeed,
+    RegulatoryApproval,
+    TechnologyOffer,
+)
 
 # How much one "not our focus area" decline lowers each of the declined offer's concepts for the
 # need (two declines remove the concept for that need).
@@ -38,6 +47,10 @@ class Profiles:
     need_deals: list[list[str]]
     need_regions: list[list[str]]
     model_name: str
+    # Device-area codes per row: the profile's own areas and those of its concepts.
+    offer_areas: list[tuple[str, ...]] = dataclasses.field(default_factory=list)
+    need_areas: list[tuple[str, ...]] = dataclasses.field(default_factory=list)
+    area_names: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)  # code → (ko, en)
 
 
 def _vectors(kind: str, ids: list[int], model_name: str, dimension: int | None) -> np.ndarray:
@@ -64,22 +77,51 @@ def _concept_matrix(through, owner_field: str, ids: list[int], column_of: dict[i
     return matrix
 
 
+def _declared_areas(through, owner_field: str, ids: list[int]) -> list[set[str]]:
+    """Per id, the device-area codes set on the profile itself."""
+    row_of = {pk: row for row, pk in enumerate(ids)}
+    areas: list[set[str]] = [set() for _ in ids]
+    for owner, code in through.objects.filter(**{f"{owner_field}__in": ids}).values_list(
+        owner_field, "devicearea__code"
+    ):
+        areas[row_of[owner]].add(code)
+    return areas
+
+
+def with_concept_areas(declared: list[set[str]], concepts: np.ndarray, concept_areas: list[str]):
+    """Per row, its declared areas and those of its concepts, sorted."""
+    areas = [set(codes) for codes in declared]
+    for row, column in zip(*np.nonzero(concepts), strict=True):
+        areas[row].add(concept_areas[column])
+    return [tuple(sorted(codes)) for codes in areas]
+
+
+def area_masks(declared: list[set[str]], bit_of: dict[str, int]) -> np.ndarray | None:
+    """Declared areas as int64 bit masks; None when the taxonomy has more areas than bits."""
+    if len(bit_of) > 62:
+        return None
+    return np.array([scoring.area_mask(codes, bit_of) for codes in declared], dtype=np.int64)
+
+
 def load_profiles(*, model_name: str | None = None) -> Profiles:
     """All offers and needs (inactive ones too: they are filtered by ``active``)."""
     model_name = model_name or get_backend().model_name
-    concepts = list(Concept.objects.order_by("pk").values_list("pk", "name_ko", "name_en"))
-    column_of = {pk: column for column, (pk, _ko, _en) in enumerate(concepts)}
+    concepts = list(Concept.objects.order_by("pk").values_list("pk", "name_ko", "name_en", "area__code"))
+    column_of = {pk: column for column, (pk, *_names) in enumerate(concepts)}
+    concept_areas = [area for *_rest, area in concepts]
 
     offers = list(
         TechnologyOffer.objects.order_by("pk").values_list(
-            "pk", "organization_id", "stage", "deal_types", "target_regions", "status"
+            "pk", "organization_id", "stage", "deal_types", "target_regions", "status", "language"
         )
     )
     needs = list(
         PartneringNeed.objects.order_by("pk").values_list(
-            "pk", "organization_id", "stage_min", "stage_max", "deal_types", "regions", "status"
+            "pk", "organization_id", "stage_min", "stage_max", "deal_types", "regions", "status", "language"
         )
     )
+    area_names = {code: (ko, en) for code, ko, en in DeviceArea.objects.values_list("code", "name_ko", "name_en")}
+    bit_of = {code: bit for bit, code in enumerate(sorted(area_names))}
     offer_ids = [row[0] for row in offers]
     need_ids = [row[0] for row in needs]
     approvals: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
@@ -102,6 +144,7 @@ def load_profiles(*, model_name: str | None = None) -> Profiles:
         deal_types=np.array([scoring.deal_mask(row[3]) for row in offers], dtype=np.int64),
         regions=np.array([scoring.region_mask(row[4]) for row in offers], dtype=np.int64),
         active=np.array([row[5] == OfferStatus.APPROVED for row in offers], dtype=bool),
+        language=np.array([scoring.language_index(row[6]) for row in offers], dtype=np.int64),
     )
     need_set = scoring.NeedSet(
         ids=np.array(need_ids, dtype=np.int64),
@@ -116,20 +159,30 @@ def load_profiles(*, model_name: str | None = None) -> Profiles:
         deal_types=np.array([scoring.deal_mask(row[4]) for row in needs], dtype=np.int64),
         regions=np.array([scoring.region_mask(row[5]) for row in needs], dtype=np.int64),
         active=np.array([row[6] == NeedStatus.OPEN for row in needs], dtype=bool),
+        language=np.array([scoring.language_index(row[7]) for row in needs], dtype=np.int64),
     )
+    offer_declared = _declared_areas(TechnologyOffer.areas.through, "technologyoffer_id", offer_ids)
+    need_declared = _declared_areas(PartneringNeed.areas.through, "partneringneed_id", need_ids)
+    offer_set.areas = area_masks(offer_declared, bit_of)
+    need_set.areas = area_masks(need_declared, bit_of)
     return Profiles(
         offers=offer_set,
         needs=need_set,
-        concept_names=[(ko, en) for _pk, ko, en in concepts],
+        concept_names=[(ko, en) for _pk, ko, en, _area in concepts],
         offer_approvals=dict(approvals),
         offer_deals=[row[3] for row in offers],
         need_deals=[row[4] for row in needs],
         need_regions=[row[5] for row in needs],
         model_name=model_name,
+        offer_areas=with_concept_areas(offer_declared, offer_set.concepts, concept_areas),
+        need_areas=with_concept_areas(need_declared, need_set.concepts, concept_areas),
+        area_names=area_names,
     )
 
 
-def pair_facts(profiles: Profiles, weights: np.ndarray, row: int, column: int) -> PairFacts:
+def pair_facts(
+    profiles: Profiles, weights: np.ndarray, row: int, column: int, *, semantic: float | None = None
+) -> PairFacts:
     offers, needs = profiles.offers, profiles.needs
     shared = np.flatnonzero(offers.concepts[row] & needs.concepts[column])
     shared = shared[np.argsort(-weights[shared], kind="stable")]
@@ -147,7 +200,16 @@ def pair_facts(profiles: Profiles, weights: np.ndarray, row: int, column: int) -
         need_deal_types=tuple(need_deals),
         common_regions=bool(offers.regions[row] & needs.regions[column]),
         need_regions=tuple(value for value in Region.values if value in profiles.need_regions[column]),
+        semantic=semantic if offers.vectors[row].any() and needs.vectors[column].any() else None,
+        offer_areas=_area_names(profiles, profiles.offer_areas, row),
+        need_areas=_area_names(profiles, profiles.need_areas, column),
     )
+
+
+def _area_names(profiles: Profiles, areas: list[tuple[str, ...]], index: int) -> tuple[tuple[str, str], ...]:
+    if not areas:
+        return ()
+    return tuple(profiles.area_names[code] for code in areas[index] if code in profiles.area_names)
 
 
 def decline_feedback(profiles: Profiles) -> tuple[scoring.Feedback, np.ndarray]:
@@ -194,7 +256,12 @@ class MatchReport:
 def take_rows(profile_set, index: np.ndarray):
     """The rows ``index`` of an OfferSet, NeedSet or Feedback."""
     return dataclasses.replace(
-        profile_set, **{f.name: getattr(profile_set, f.name)[index] for f in dataclasses.fields(profile_set)}
+        profile_set,
+        **{
+            f.name: getattr(profile_set, f.name)[index]
+            for f in dataclasses.fields(profile_set)
+            if getattr(profile_set, f.name) is not None
+        },
     )
 
 
@@ -271,7 +338,15 @@ def recompute_matches(
                 need_id=int(needs.ids[column]),
                 score=round(float(matrix.score[row, column]), 6),
                 components={name: round(float(matrix.components[name][row, column]), 4) for name in scoring.COMPONENTS},
-                explanation=explain(pair_facts(profiles, weights, int(offer_rows[row]), int(need_columns[column]))),
+                explanation=explain(
+                    pair_facts(
+                        profiles,
+                        weights,
+                        int(offer_rows[row]),
+                        int(need_columns[column]),
+                        semantic=float(matrix.components["semantic"][row, column]),
+                    )
+                ),
                 model_name=profiles.model_name,
                 computed_at=now,
             )

@@ -11,11 +11,11 @@ the stored matches use comes from elsewhere here:
   are ``[market, status]`` pairs (``[["KR", "granted"], ["US", "planned"]]``), scored like the
   stored approvals (without them ``regulatory`` is the pre-approval floor, or 0).
 
-``areas`` (optional) are device-area codes of the taxonomy. They are validated and otherwise not
-scored: stored matches do not score areas either (only concepts), so a profile scores the same
-here as on the platform; the lexical embedding already weighs the areas of the extracted
-concepts; and an area counted as a concept would make two imaging profiles about unrelated
-devices "share a concept" in the explanation.
+``areas`` (optional) are device-area codes of the taxonomy, the profile's declared areas, used as
+the platform uses an offer's or need's areas: they are not a score component (an area counted as
+a concept would make two imaging profiles about unrelated devices "share a concept"), but the
+model's recipe makes pairs with disjoint declared areas ineligible unless their texts are very
+close (``scoring.Recipe.cross_area_semantic``), and the explanation names the mismatch.
 
 The pure steps, called by the command: :func:`read_input` (file → JSON), :func:`parse_profiles`
 (JSON → validated records, every error listed), :func:`rank_profiles` (records → rankings dict),
@@ -41,7 +41,8 @@ from .embedding_service import embedding_text
 from .embeddings import EmbeddingBackend, get_backend
 from .enums import ApprovalStatus, DealType, Market, Region, Stage
 from .explanations import LANGUAGES, explain
-from .match_service import Profiles, pair_facts
+from .match_service import Profiles, area_masks, pair_facts
+from .models import detect_language
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class InputError(Exception):
 class Taxonomy:
     index: ConceptIndex
     area_codes: tuple[str, ...]
+    area_names: dict[str, tuple[str, str]]  # code → (Korean, English)
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     return Taxonomy(
         index=ConceptIndex.build(records_from_taxonomy(data)),
         area_codes=tuple(area["code"] for area in data["areas"]),
+        area_names={area["code"]: (area["name_ko"], area["name_en"]) for area in data["areas"]},
     )
 
 
@@ -345,6 +348,7 @@ def input_profiles(
     n, m = len(offers), len(needs)
     codes = sorted(index.records)
     column_of = {code: column for column, code in enumerate(codes)}
+    bit_of = {code: bit for bit, code in enumerate(sorted(load_taxonomy().area_codes))}
     offer_texts = [embedding_text(offer.title, offer.description) for offer in offers]
     need_texts = [embedding_text(need.title, need.description) for need in needs]
     offer_set = scoring.OfferSet(
@@ -359,6 +363,8 @@ def input_profiles(
         deal_types=np.array([scoring.deal_mask(offer.deal_types) for offer in offers], dtype=np.int64),
         regions=np.array([scoring.region_mask(offer.regions) for offer in offers], dtype=np.int64),
         active=np.ones(n, dtype=bool),
+        language=np.array([scoring.language_index(detect_language(text)) for text in offer_texts], dtype=np.int64),
+        areas=area_masks([set(offer.areas) for offer in offers], bit_of),
     )
     need_set = scoring.NeedSet(
         ids=np.arange(m, dtype=np.int64),
@@ -373,11 +379,24 @@ def input_profiles(
         deal_types=np.array([scoring.deal_mask(need.deal_types) for need in needs], dtype=np.int64),
         regions=np.array([scoring.region_mask(need.regions) for need in needs], dtype=np.int64),
         active=np.ones(m, dtype=bool),
+        language=np.array([scoring.language_index(detect_language(text)) for text in need_texts], dtype=np.int64),
+        areas=area_masks([set(need.areas) for need in needs], bit_of),
     )
+    concept_areas = [index.records[code].area for code in codes]
+
+    def areas(records, concepts: np.ndarray) -> list[tuple[str, ...]]:
+        return [
+            tuple(sorted(set(record.areas) | {concept_areas[c] for c in np.flatnonzero(concepts[row])}))
+            for row, record in enumerate(records)
+        ]
+
     return Profiles(
         offers=offer_set,
         needs=need_set,
         concept_names=[(index.records[code].name_ko, index.records[code].name_en) for code in codes],
+        offer_areas=areas(offers, offer_set.concepts),
+        need_areas=areas(needs, need_set.concepts),
+        area_names=load_taxonomy().area_names,
         offer_approvals={
             row: [(market, "", status) for market, status in offer.approvals]
             for row, offer in enumerate(offers)
@@ -423,7 +442,9 @@ def rank_profiles(
 
     def entry(row: int, column: int) -> dict:
         if (row, column) not in explanations:
-            explanations[row, column] = explain(pair_facts(profiles, weights, row, column))
+            explanations[row, column] = explain(
+                pair_facts(profiles, weights, row, column, semantic=float(matrix.components["semantic"][row, column]))
+            )
         return {
             "score": float(score[row, column]),
             "components": {name: round(float(matrix.components[name][row, column]), 4) for name in scoring.COMPONENTS},

@@ -4,6 +4,13 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness (about a second a check on a busy 2-core machine) would let a
+    # throttle window tick by between the attempts the throttling tests count.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _lexical_embeddings_by_default(settings):
     # Exact expected scores in most tests come from the offline lexical backend; the tests of the
     # real multilingual model (tests/matching/test_bundled_model.py) choose it explicitly.

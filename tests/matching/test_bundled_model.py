@@ -155,3 +155,115 @@ def test_auto_uses_the_bundled_model(settings, model_folder):
         )
     finally:
         embeddings.reset_backends()
+
+
+@pytest.fixture
+def real_model(settings, model_folder):
+    from matching import concepts
+
+    settings.EMBEDDING_BACKEND = "sentence-transformers"
+    settings.EMBEDDING_MODEL = str(model_folder)
+    embeddings.reset_backends()
+    concepts.default_index.cache_clear()
+    yield embeddings.get_backend()
+    embeddings.reset_backends()
+    concepts.default_index.cache_clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demos_matches_and_proposals_respect_the_floor_and_the_device_areas(real_model):
+    """make run's demo on the real model: no stored match or proposal below the relevance floor,
+    and no imaging need is proposed a startup whose declared device areas have nothing in common
+    with the need's (the case that the lexical fallback got wrong: knee robots for thoracic AI)."""
+    import datetime as dt
+
+    from events.models import Event
+    from events.proposal_service import propose_meetings
+    from matching import scoring
+    from matching.enums import RequestOrigin
+    from matching.match_service import recompute_matches
+    from matching.models import Embedding, Match, MeetingRequest
+    from seeds.loader import load_seeds
+
+    load_seeds(today=dt.date(2026, 11, 23))
+    assert set(Embedding.objects.values_list("model_name", flat=True)) == {real_model.model_name}
+    recompute_matches()
+    recipe = scoring.recipe_for(real_model.model_name)
+    assert recipe is scoring.E5_RECIPE
+    semantic = list(Match.objects.values_list("components__semantic", flat=True))
+    assert semantic and min(semantic) >= recipe.semantic_floor
+    for event in Event.objects.filter(slug__in=["osong-2026-12", "daegu-2027-01"]):
+        propose_meetings(event)
+    proposals = MeetingRequest.objects.filter(origin=RequestOrigin.PROPOSAL).prefetch_related(
+        "offer__areas", "need__areas"
+    )
+    assert proposals.count() > 20
+    imaging_needs = 0
+    for proposal in proposals:
+        offer_areas = {area.code for area in proposal.offer.areas.all()}
+        need_areas = {area.code for area in proposal.need.areas.all()}
+        match = Match.objects.get(offer=proposal.offer, need=proposal.need)
+        assert match.components["semantic"] >= recipe.semantic_floor
+        assert offer_areas & need_areas or match.components["semantic"] >= recipe.cross_area_semantic, (
+            proposal.need.title,
+            proposal.offer.title,
+        )
+        imaging_needs += "imaging" in need_areas
+    assert imaging_needs >= 1
+
+
+def test_the_rank_command_scores_with_the_services_backend_and_recipe(real_model, tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    from matching import ranking, scoring
+
+    assert ranking.embedding_backend(ranking.load_taxonomy().index) is real_model
+    profiles = {
+        "offers": [
+            {
+                "id": "K-1",
+                "title": "흉부 CT 폐결절 검출 AI",
+                "description": TEXTS[0],
+                "stage": "approved_kr",
+                "deal_types": ["licensing"],
+                "regions": ["US"],
+                "areas": ["imaging"],
+            },
+            {
+                "id": "K-2",
+                "title": "무릎 관절 수술 로봇",
+                "description": TEXTS[4],
+                "stage": "approved_kr",
+                "deal_types": ["licensing"],
+                "regions": ["US"],
+                "areas": ["orthopedics_spine"],
+            },
+        ],
+        "needs": [
+            {
+                "id": "N-1",
+                "title": "Lung nodule AI",
+                "description": TEXTS[1],
+                "stage_min": "clinical",
+                "stage_max": "marketed",
+                "deal_types": ["licensing"],
+                "regions": ["US"],
+                "areas": ["imaging"],
+            }
+        ],
+    }
+    path = tmp_path / "profiles.json"
+    path.write_text(json.dumps(profiles, ensure_ascii=False))
+    out = io.StringIO()
+    call_command("rank", input=str(path), stdout=out)
+    ranked = json.loads(out.getvalue())
+    # The knee robot declares another device area and its text is far: the area rule leaves it out.
+    assert [entry["offer_id"] for entry in ranked["needs"]["N-1"]] == ["K-1"]
+    entry = ranked["needs"]["N-1"][0]
+    vectors = real_model.encode([f"{p['title']}\n{p['description']}" for p in profiles["offers"][:1]], kind="offer")
+    need = real_model.encode([f"{profiles['needs'][0]['title']}\n{profiles['needs'][0]['description']}"], kind="need")
+    recipe = scoring.E5_RECIPE
+    expected = np.clip((float(vectors[0] @ need[0]) - recipe.unrelated) / (recipe.close - recipe.unrelated), 0, 1)
+    assert entry["components"]["semantic"] == round(float(expected), 4)

@@ -1,4 +1,4 @@
-"""The lexical backend on the Korean/English development set (tests/data/crosslingual_pairs.json)."""
+"""The lexical backend on the Korean/English development set (tests/data/translation_twins.json)."""
 
 import json
 from collections import Counter
@@ -12,7 +12,7 @@ from matching.embeddings import LexicalBackend
 from matching.evaluation import crosslingual_figures, mask_names, twin_ranks
 
 ROOT = Path(__file__).resolve().parents[2]
-PAIRS = json.loads((ROOT / "tests/data/crosslingual_pairs.json").read_text())
+PAIRS = json.loads((ROOT / "tests/data/translation_twins.json").read_text())
 
 
 def taxonomy_index() -> ConceptIndex:

@@ -110,3 +110,27 @@ def test_a_missing_approval_is_no_misfit_when_the_need_accepts_earlier_stages():
     result = explain(facts(approvals=(), wanted_markets=("EU",), need_stage_min="clinical", need_stage_max="marketed"))
     assert result["en"]["misfits"] == []
     assert result["en"]["fits"][2] == "Deal types in common: Licensing"
+
+
+def test_close_and_far_texts_and_different_device_areas_are_named():
+    close = explain(facts(semantic=0.75, offer_areas=(("영상진단·영상 AI", "Imaging and imaging AI"),)))
+    assert close["ko"]["fits"][0] == "두 설명이 밀접하게 관련된 기술을 다룸"
+    assert close["en"]["fits"][0] == "The descriptions are about closely related technology"
+    far = explain(
+        facts(
+            semantic=0.05,
+            offer_areas=(("정형외과·척추", "Orthopedics and spine"), ("수술 로봇", "Surgical robotics")),
+            need_areas=(("영상진단·영상 AI", "Imaging and imaging AI"),),
+        )
+    )
+    assert far["ko"]["misfits"] == [
+        "두 설명이 서로 다른 기술을 다룸",
+        "기기 분야가 다름: 기술은 정형외과·척추, 수술 로봇, 수요는 영상진단·영상 AI 분야",
+    ]
+    assert far["en"]["misfits"] == [
+        "The descriptions are about different technology",
+        "Different device areas: the offer is in Orthopedics and spine, Surgical robotics, "
+        "the need in Imaging and imaging AI",
+    ]
+    # In between, or when nothing was embedded, the texts are not called close or far.
+    assert explain(facts(semantic=0.4)) == explain(facts()) == explain(facts(semantic=None))

@@ -105,6 +105,7 @@ def test_the_whole_matrix_keeps_each_sides_best_with_exact_scores(world):
     }
     assert match.model_name == MODEL
     assert match.explanation["ko"]["fits"] == [
+        "두 설명이 밀접하게 관련된 기술을 다룸",  # semantic 0.8
         "공통 개념: 흉부 CT",
         "전임상 단계 — 요구 범위(개념 단계~전임상) 안",
         "공통 거래 유형: 투자",

@@ -111,6 +111,7 @@ def test_it_ranks_each_side_best_first_with_components_and_explanations(tmp_path
     assert best["explanation"] == {
         "ko": {
             "fits": [
+                "두 설명이 밀접하게 관련된 기술을 다룸",
                 "공통 개념: 컴퓨터단층촬영, 폐결절",
                 "임상 단계 — 요구 범위(전임상~국내 허가) 안",
                 "공통 거래 유형: 라이선싱",
@@ -119,6 +120,7 @@ def test_it_ranks_each_side_best_first_with_components_and_explanations(tmp_path
         },
         "en": {
             "fits": [
+                "The descriptions are about closely related technology",
                 "Shared concepts: computed tomography, lung nodule",
                 "Clinical — within the requested range (Preclinical to Approved in Korea)",
                 "Deal types in common: Licensing",
@@ -131,6 +133,8 @@ def test_it_ranks_each_side_best_first_with_components_and_explanations(tmp_path
     worst = result["offers"]["K-2"][1]
     assert worst["components"]["concepts"] == 0.0
     assert worst["explanation"]["ko"]["misfits"] == [
+        "두 설명이 서로 다른 기술을 다룸",
+        "기기 분야가 다름: 기술은 당뇨·대사, 체외진단, 수요는 영상진단·영상 AI 분야",
         "공통 분류 개념 없음",
         "너무 이른 단계: 시제품, 요구 범위는 전임상 이후",
         "공통 거래 유형 없음 (수요 측 거래 유형: 라이선싱)",
@@ -193,8 +197,8 @@ def test_csv_has_one_row_per_side_id_and_rank(tmp_path):
     first = dict(zip(rows[0], rows[1], strict=True))
     assert (first["stage"], first["deal_types"], first["regions"]) == ("1.0", "1.0", "1.0")
     assert (
-        first["fits_ko"]
-        == "공통 개념: 컴퓨터단층촬영, 폐결절 | 임상 단계 — 요구 범위(전임상~국내 허가) 안 | 공통 거래 유형: 라이선싱"
+        first["fits_ko"] == "두 설명이 밀접하게 관련된 기술을 다룸 | 공통 개념: 컴퓨터단층촬영, 폐결절 "
+        "| 임상 단계 — 요구 범위(전임상~국내 허가) 안 | 공통 거래 유형: 라이선싱"
     )
     assert first["misfits_ko"] == first["misfits_en"] == ""
 

@@ -45,8 +45,14 @@ def test_web_worker_and_beat_share_one_image_built_from_platform():
     dockerfile = (ROOT / "platform" / "Dockerfile").read_text()
     assert 'ENTRYPOINT ["/app/platform/entrypoint.sh"]' in dockerfile
     assert os.access(ROOT / "platform" / "entrypoint.sh", os.X_OK)
-    # The image bakes the embedding model in, under the path the settings read.
-    assert "SentenceTransformer(sys.argv[1], device='cpu').save(os.environ['EMBEDDING_MODEL'])" in dockerfile
+    # The image bakes the embedding model in, under the path the settings read, with the e5 prompts
+    # of the embedded default.
+    from matching.bundled_model import PROMPTS
+
+    assert "ARG EMBEDDING_MODEL_NAME=intfloat/multilingual-e5-small" in dockerfile
+    assert f"prompts={PROMPTS!r}" in dockerfile.replace('"', "'")
+    assert ".save(os.environ['EMBEDDING_MODEL'])" in dockerfile
+    assert env_example()["EMBEDDING_MODEL"] == "/opt/models/multilingual-e5-small"
     assert env_example()["EMBEDDING_MODEL"] in dockerfile
 
 

