@@ -57,26 +57,18 @@ class Fit:
     objective: float
 
 
-def components(dev: evaluation.DevSet, backend) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
-    """Raw cosines, the other components, and the eligible mask of the dev set's profiles."""
+def components(dev: evaluation.DevSet, backend) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Cosines (less the family's same-language offsets) and the other components of the dev set."""
     taxonomy = ranking.load_taxonomy()
     profiles = ranking.input_profiles(dev.offers, dev.needs, index=taxonomy.index, backend=backend)
     weights = scoring.concept_weights(profiles.offers.concepts, profiles.needs.concepts)
     matrix = scoring.score_matrix(profiles.offers, profiles.needs, weights=weights)
-    cosine = profiles.offers.vectors @ profiles.needs.vectors.T
-    # Same-language pairs: the offsets of the family's recipe (measured on the translation twins).
-    offsets = scoring.recipe_for(backend.model_name).same_language_offset
-    if offsets:
-        offset = np.array([offsets.get(code, 0.0) for code in scoring.LANGUAGES])
-        same = profiles.offers.language[:, None] == profiles.needs.language[None, :]
-        cosine = cosine - np.where(same, offset[profiles.offers.language][:, None], 0.0)
-    return cosine, matrix.components, matrix.eligible
+    recipe = scoring.recipe_for(backend.model_name)
+    return scoring.language_adjusted_cosine(profiles.offers, profiles.needs, recipe), matrix.components
 
 
 def combined(cosine, parts, recipe: scoring.Recipe) -> np.ndarray:
-    band = max(recipe.close - recipe.unrelated, 1e-6)
-    semantic = np.clip((cosine - recipe.unrelated) / band, 0.0, 1.0)
-    score = recipe.weights["semantic"] * semantic
+    score = recipe.weights["semantic"] * scoring.semantic_component(cosine, recipe)
     for name in scoring.COMPONENTS[1:]:
         score = score + recipe.weights[name] * parts[name]
     return score
@@ -129,11 +121,10 @@ def search(dev, cosine, parts, rows, family: str) -> Fit:
 
 
 def with_floor(dev, cosine, recipe: scoring.Recipe) -> tuple[scoring.Recipe, float, float]:
-    band = max(recipe.close - recipe.unrelated, 1e-6)
-    semantic = np.clip((cosine - recipe.unrelated) / band, 0.0, 1.0)
+    semantic = scoring.semantic_component(cosine, recipe)
     pairs = len(dev.pair_ids)
     partner = semantic[np.arange(pairs), np.arange(pairs)]
-    floor = float(np.floor(np.quantile(partner, 1 - FLOOR_KEEPS) * 20) / 20)  # steps of 0.05
+    floor = round(float(np.floor(np.quantile(partner, 1 - FLOOR_KEEPS) * 20) / 20), 2)  # steps of 0.05
     others = np.ones(semantic.shape, dtype=bool)
     others[np.arange(pairs), np.arange(pairs)] = False
     removed = float(np.mean(semantic[others] < floor))
@@ -165,7 +156,7 @@ def main() -> None:
     halves = (pairs[pairs % 2 == 0], pairs[pairs % 2 == 1])
     result = {}
     for family, backend in backends.items():
-        cosine, parts, _eligible = components(dev, backend)
+        cosine, parts = components(dev, backend)
         fit = search(dev, cosine, parts, pairs, family)
         recipe, removed, kept = with_floor(dev, cosine, fit.recipe)
         held_out = []

@@ -231,19 +231,15 @@ def bert_state_dict(model: ModelFile) -> dict[str, np.ndarray]:
     return state
 
 
-def _nfkc():
-    from tokenizers import normalizers
-
-    return normalizers.NFKC()
-
-
 def normaliser_rules(table: dict[int, str]) -> tuple[str, str, dict[str, str]]:
     """How the file's per-codepoint table departs from NFKC: the characters it removes, the ones it
     turns into a space, and the others it maps elsewhere than NFKC does (codepoint → replacement).
 
     Every codepoint is compared with the ``tokenizers`` NFKC (not Python's, whose Unicode version
     may differ), so the rebuilt normaliser equals the table on every single character."""
-    nfkc = _nfkc()
+    from tokenizers import normalizers
+
+    nfkc = normalizers.NFKC()
     removed, spaced, other = [], [], {}
     for codepoint in range(0x110000):
         if 0xD800 <= codepoint <= 0xDFFF:
@@ -345,13 +341,11 @@ def read_manifest(folder: Path) -> dict | None:
         return None
 
 
-def is_built(target: Path, source: Path | None = None) -> bool:
-    """Whether ``target`` holds a complete build of ``source`` by this builder version."""
-    recorded = read_manifest(target)
-    if recorded is None:
-        return False
-    source = source or source_file()
-    return recorded.get("builder_version") == BUILDER_VERSION and recorded.get("source_sha256") == _digest(source)
+def is_built(target: Path, source_sha256: str) -> bool:
+    """Whether ``target`` holds a complete build, by this builder version, of the source file with
+    this digest."""
+    recorded = read_manifest(target) or {}
+    return recorded.get("builder_version") == BUILDER_VERSION and recorded.get("source_sha256") == source_sha256
 
 
 def build_model_folder(target: Path, *, source: Path | None = None, force: bool = False) -> bool:
@@ -361,7 +355,8 @@ def build_model_folder(target: Path, *, source: Path | None = None, force: bool 
     leaves a half-written model behind."""
     source = source or source_file()
     target = Path(target)
-    if not force and is_built(target, source):
+    source_sha256 = _digest(source)
+    if not force and is_built(target, source_sha256):
         return False
     import torch
     from sentence_transformers import SentenceTransformer
@@ -420,7 +415,7 @@ def build_model_folder(target: Path, *, source: Path | None = None, force: bool 
                     "model_name": MODEL_NAME.format(version=_source_version()),
                     "source_package": f"{SOURCE_PACKAGE}=={_source_version()}",
                     "source_file": SOURCE_FILE,
-                    "source_sha256": _digest(source),
+                    "source_sha256": source_sha256,
                     "upstream_model": UPSTREAM_MODEL,
                     "prompts": PROMPTS,
                 },

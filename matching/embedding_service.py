@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 
 from matching.embeddings import EmbeddingBackend, get_backend, text_hash
 from matching.models import Embedding, PartneringNeed, TechnologyOffer
@@ -140,8 +141,6 @@ class ModelInUse:
 
 def models_in_use() -> list[ModelInUse]:
     """Which backends and models the stored embeddings come from, most profiles first (one query)."""
-    from django.db.models import Count
-
     rows = (
         Embedding.objects.values("backend", "model_name")
         .annotate(offers=Count("offer_id"), needs=Count("need_id"))

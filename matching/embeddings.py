@@ -234,7 +234,9 @@ def is_bundled_model(model: str) -> bool:
 
 
 def _model_backend(model: str, batch_size: int) -> SentenceTransformerBackend:
-    if is_bundled_model(model):
+    # Only a missing folder is built here; whether an existing one is stale (hashing the 95 MB
+    # source) is for the setup step, build_embedding_model, not for every process that starts.
+    if is_bundled_model(model) and bundled_model.read_manifest(Path(model)) is None:
         try:
             bundled_model.build_model_folder(Path(model))
         except (bundled_model.ModelFileError, OSError) as exc:

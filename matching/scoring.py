@@ -57,9 +57,6 @@ class Recipe:
     # least this similar (1 or more: never; 0: the areas are not checked).
     cross_area_semantic: float = 0.0
 
-    def weight_vector(self) -> np.ndarray:
-        return np.array([self.weights[name] for name in COMPONENTS], dtype=np.float32)
-
 
 # The lexical backend's vectors are built so that their cosine already spans [0, 1].
 LEXICAL_RECIPE = Recipe(
@@ -227,6 +224,22 @@ def _popcount(values: np.ndarray) -> np.ndarray:
     return np.bitwise_count(values.astype(np.uint64)).astype(np.float32)
 
 
+def language_adjusted_cosine(offers: OfferSet, needs: NeedSet, recipe: Recipe) -> np.ndarray:
+    """Cosines of the embeddings, less the recipe's offset where both texts are in one language."""
+    cosine = offers.vectors @ needs.vectors.T
+    if recipe.same_language_offset and offers.language is not None and needs.language is not None:
+        offset = np.array([recipe.same_language_offset.get(code, 0.0) for code in LANGUAGES], dtype=np.float32)
+        same = offers.language[:, None] == needs.language[None, :]
+        cosine = cosine - np.where(same, offset[offers.language][:, None], 0.0)
+    return cosine
+
+
+def semantic_component(cosine: np.ndarray, recipe: Recipe) -> np.ndarray:
+    """The recipe's band stretched to [0, 1]."""
+    band = max(recipe.close - recipe.unrelated, 1e-6)
+    return np.clip((cosine - recipe.unrelated) / band, 0.0, 1.0).astype(np.float32)
+
+
 def score_matrix(
     offers: OfferSet,
     needs: NeedSet,
@@ -244,13 +257,7 @@ def score_matrix(
 
     semantic = np.zeros((n, m), dtype=np.float32)
     if offers.vectors.size and needs.vectors.size and offers.vectors.shape[1] == needs.vectors.shape[1]:
-        cosine = offers.vectors @ needs.vectors.T
-        if recipe.same_language_offset and offers.language is not None and needs.language is not None:
-            offset = np.array([recipe.same_language_offset.get(code, 0.0) for code in LANGUAGES], dtype=np.float32)
-            same = offers.language[:, None] == needs.language[None, :]
-            cosine = cosine - np.where(same, offset[offers.language][:, None], 0.0)
-        band = max(recipe.close - recipe.unrelated, 1e-6)
-        semantic = np.clip((cosine - recipe.unrelated) / band, 0.0, 1.0).astype(np.float32)
+        semantic = semantic_component(language_adjusted_cosine(offers, needs, recipe), recipe)
     components["semantic"] = semantic
 
     # Weighted Dice: 2 * w(shared) / (w(offer) + w(need)); a need's concept penalised by declines
