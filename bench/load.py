@@ -215,32 +215,24 @@ def populate(*, offers: int, needs: int, clients: int, seed: int) -> DataSet:
         Event,
         EventStatus,
         Meeting,
+        MeetingRequest,
         MeetingStatus,
         ProgramItem,
         ProgramItemKind,
         Registration,
         RegistrationStatus,
+        RequestOrigin,
+        RequestStatus,
         Slot,
         Table,
     )
-    from matching.enums import (
-        PATHWAYS_BY_MARKET,
-        ApprovalStatus,
-        DealType,
-        NeedStatus,
-        OfferStatus,
-        Region,
-        RequestOrigin,
-        RequestStatus,
-        Stage,
-    )
+    from matching.enums import PATHWAYS_BY_MARKET, ApprovalStatus, DealType, NeedStatus, OfferStatus, Region, Stage
     from matching.match_service import recompute_matches
     from matching.models import (
         Concept,
         DeviceArea,
         Embedding,
         Match,
-        MeetingRequest,
         PartneringNeed,
         RegulatoryApproval,
         TechnologyOffer,

@@ -3,11 +3,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import health, live
+from events import workspace_urls
+from matching import urls as matching_urls
+
+# The workspace: pages of matching (profiles, matches) and of events (home, meeting requests).
+workspace = ([*workspace_urls.urlpatterns, *matching_urls.urlpatterns], "workspace")
 
 urlpatterns = [
     path("", include("events.urls")),
     path("accounts/", include("accounts.urls")),
-    path("workspace/", include("matching.urls")),
+    path("workspace/", include(workspace)),
     path("organize/", include("events.organizer_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -3,8 +3,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from events import salon_service
-from events.models import Event, Meeting, Outcome, ProgramItem, Registration, RegistrationStatus, Slot, Table
-from matching.models import MeetingRequest
+from events.models import (
+    Event,
+    Meeting,
+    MeetingRequest,
+    Outcome,
+    ProgramItem,
+    Registration,
+    RegistrationStatus,
+    Slot,
+    Table,
+)
 
 
 class ProgramItemInline(admin.TabularInline):
@@ -118,7 +127,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 @admin.register(MeetingRequest)
 class MeetingRequestAdmin(admin.ModelAdmin):
-    """Read-only: requests change state through ``events.requests`` (web pages and API), which check
+    """Read-only: requests change state through ``events.meeting_requests`` (web pages and API), which check
     quotas, send the e-mails and teach the ranking."""
 
     list_display = ["__str__", "event", "origin", "status", "score", "expires_at", "updated_at"]

@@ -24,7 +24,6 @@ from events import exports
 from events.calendar import CalendarEntry, build_calendar
 from events.models import Event, EventStatus, Meeting, MeetingStatus, Registration, RegistrationStatus
 
-VISIBLE_TO_PARTICIPANTS = (EventStatus.PUBLISHED, EventStatus.CLOSED)
 FEED_SALT = "events.agenda.feed"
 
 
@@ -32,7 +31,7 @@ def visible_meetings(user) -> QuerySet[Meeting]:
     mine = affiliation(user)
     own = Q(startup_id__in=mine.organizations) | Q(corporate_id__in=mine.organizations)
     return Meeting.objects.filter(
-        (own & Q(event__status__in=VISIBLE_TO_PARTICIPANTS)) | Q(event__organizer_id__in=mine.organizers)
+        (own & Q(event__status__in=EventStatus.having("agenda_visible"))) | Q(event__organizer_id__in=mine.organizers)
     )
 
 

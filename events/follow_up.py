@@ -5,6 +5,7 @@ later salon (and is not proposed again: ``events.proposal_service``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -14,10 +15,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
-from events.models import Event, EventStatus, Meeting, MeetingStatus, NextStep, Outcome
+from events.models import Event, Meeting, MeetingStatus, NextStep, Outcome
 
-REPORTABLE = (EventStatus.PUBLISHED, EventStatus.CLOSED)
 FUNNEL = ("meetings", "held", *NextStep.values[1:])  # the steps after "none", in order
+
+
+def reportable(meeting: Meeting, *, now: dt.datetime) -> bool:
+    """May the outcome of ``meeting`` be recorded now? (the rule ``record_outcome`` enforces)"""
+    return _why_not_reportable(meeting, now) is None
+
+
+def _why_not_reportable(meeting: Meeting, now: dt.datetime) -> str | None:
+    if meeting.status != MeetingStatus.SCHEDULED or not meeting.event.reportable:
+        return "state"
+    if meeting.slot.starts_at > now:
+        return "future"
+    return None
 
 
 def record_outcome(
@@ -34,9 +47,10 @@ def record_outcome(
     errors = {}
     if organization.pk not in meeting.participants():
         raise ValidationError(_("Only the two sides of a meeting can report its outcome."), code="not_party")
-    if meeting.status != MeetingStatus.SCHEDULED or meeting.event.status not in REPORTABLE:
+    blocker = _why_not_reportable(meeting, timezone.now())
+    if blocker == "state":
         raise ValidationError(_("Outcomes are recorded for meetings of a published salon."), code="state")
-    if meeting.slot.starts_at > timezone.now():
+    if blocker == "future":
         raise ValidationError(_("The meeting has not started yet."), code="future")
     if next_step not in NextStep.values:
         errors["next_step"] = [_("Choose a step from the list.")]

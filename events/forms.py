@@ -1,6 +1,6 @@
 """Forms of the salon pages: the organizer's (``events.organizer_views``: a salon and its program,
 tables, moving a meeting) and the participants' (applying to a salon, reporting a meeting's
-outcome). Validation errors are attached to the field they concern."""
+outcome, asking for and declining a meeting). Validation errors are attached to the field they concern."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, Organization
 from events.models import Event, NextStep, ProgramItem, Slot, Table
+from matching.enums import DeclineReason
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -189,3 +190,23 @@ class OutcomeForm(forms.Form):
     )
     next_step = forms.ChoiceField(label=_("next step"), choices=NextStep.choices, initial=NextStep.NONE)
     note = forms.CharField(label=_("note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(choices=DeclineReason.choices, label=_("decline reason"))
+    note = forms.CharField(required=False, max_length=1000, label=_("note"), widget=forms.TextInput)
+
+
+class MeetingRequestForm(forms.Form):
+    event = forms.ModelChoiceField(queryset=None, label=_("salon"), empty_label=None, widget=forms.RadioSelect)
+    message = forms.CharField(
+        required=False, max_length=2000, label=_("message"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    confirm_misfit = forms.BooleanField(required=False, label=_("Send anyway"))
+
+    def __init__(self, *args, events, show_confirm: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = events
+        self.fields["event"].label_from_instance = lambda event: f"{event.title} ({event.date:%Y-%m-%d})"
+        if not show_confirm:
+            del self.fields["confirm_misfit"]

@@ -1,4 +1,5 @@
 import uuid
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -8,8 +9,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, Organization, OrganizationKind, User
-from matching.enums import ChoiceListValidator
-from matching.models import DeviceArea, MeetingRequest
+from matching.enums import ChoiceListValidator, DeclineReason
+from matching.models import DeviceArea, PartneringNeed, TechnologyOffer
 
 
 class City(models.TextChoices):
@@ -30,6 +31,54 @@ class EventStatus(models.TextChoices):
     SCHEDULING = "scheduling", _("Scheduling")
     PUBLISHED = "published", _("Agenda published")
     CLOSED = "closed", _("Closed")
+
+    @classmethod
+    def having(cls, capability: str) -> tuple[str, ...]:
+        """The states in which a salon has ``capability`` (a column of ``LIFECYCLE``), for queries."""
+        return tuple(status for status, row in LIFECYCLE.items() if getattr(row, capability))
+
+    @classmethod
+    def accepting_requests(cls) -> tuple[str, ...]:
+        return cls.having("accepts_requests")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a salon allows in one state of its lifecycle."""
+
+    public: bool  # listed and shown to everyone
+    takes_applications: bool  # startups and BD teams may apply (within the registration window)
+    accepts_requests: bool  # participants request, accept and decline meetings
+    proposable: bool  # the organizer computes meeting proposals
+    arrangeable: bool  # the organizer arranges meetings both sides agreed to
+    registrations_editable: bool  # the organizer approves or rejects applications
+    schedulable: bool  # the organizer (re)schedules meetings into slots and tables
+    agenda_visible: bool  # participants see their agenda
+    reportable: bool  # participants record the outcomes of their meetings
+
+
+# A salon's lifecycle, the one table: every "is this possible now?" reads a column of it, through
+# ``event.accepts_requests`` and its siblings, or ``EventStatus.having("accepts_requests")`` in queries.
+_C = Capabilities
+LIFECYCLE: dict[str, Capabilities] = {
+    #                           public takes_ap requests propose arrange regs   schedule agenda report
+    EventStatus.DRAFT: _C(False, False, False, False, False, True, False, False, False),
+    EventStatus.OPEN: _C(True, True, True, True, True, True, False, False, False),
+    EventStatus.MATCHING: _C(True, False, True, True, True, True, True, False, False),
+    EventStatus.SCHEDULING: _C(True, False, False, False, True, True, True, False, False),
+    EventStatus.PUBLISHED: _C(True, False, False, False, False, False, True, True, True),
+    EventStatus.CLOSED: _C(True, False, False, False, False, False, False, True, True),
+}
+del _C
+
+# The organizer's steps along the lifecycle: action → (from, to).
+STEPS = {
+    "open": (EventStatus.DRAFT, EventStatus.OPEN),
+    "start_matching": (EventStatus.OPEN, EventStatus.MATCHING),
+    "close_requests": (EventStatus.MATCHING, EventStatus.SCHEDULING),
+    "publish": (EventStatus.SCHEDULING, EventStatus.PUBLISHED),
+    "close": (EventStatus.PUBLISHED, EventStatus.CLOSED),
+}
 
 
 class Event(models.Model):
@@ -91,6 +140,47 @@ class Event(models.Model):
     @property
     def title(self) -> str:
         return self.title_en if translation.get_language() == "en" else self.title_ko
+
+    # What the salon allows now: columns of ``LIFECYCLE``.
+    @property
+    def is_public(self) -> bool:
+        return LIFECYCLE[self.status].public
+
+    @property
+    def takes_applications(self) -> bool:
+        return LIFECYCLE[self.status].takes_applications
+
+    @property
+    def accepts_requests(self) -> bool:
+        return LIFECYCLE[self.status].accepts_requests
+
+    @property
+    def proposable(self) -> bool:
+        return LIFECYCLE[self.status].proposable
+
+    @property
+    def arrangeable(self) -> bool:
+        return LIFECYCLE[self.status].arrangeable
+
+    @property
+    def registrations_editable(self) -> bool:
+        return LIFECYCLE[self.status].registrations_editable
+
+    @property
+    def schedulable(self) -> bool:
+        return LIFECYCLE[self.status].schedulable
+
+    @property
+    def agenda_visible(self) -> bool:
+        return LIFECYCLE[self.status].agenda_visible
+
+    @property
+    def reportable(self) -> bool:
+        return LIFECYCLE[self.status].reportable
+
+    @property
+    def next_steps(self) -> list[str]:
+        return [action for action, (source, _target) in STEPS.items() if source == self.status]
 
 
 class ProgramItemKind(models.TextChoices):
@@ -246,6 +336,136 @@ class Registration(models.Model):
         super().clean()
         if self.fixed_table_id and self.event_id and self.fixed_table.event_id != self.event_id:
             raise ValidationError({"fixed_table": _("The table belongs to another salon.")})
+
+
+class RequestOrigin(models.TextChoices):
+    PROPOSAL = "proposal", _("Proposed by the platform")
+    STARTUP = "startup", _("Requested by the startup")
+    CORPORATE = "corporate", _("Requested by the BD team")
+    ORGANIZER = "organizer", _("Arranged by the organizer")
+
+
+class RequestStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")
+    CANCELLED = "cancelled", _("Cancelled")
+
+    @classmethod
+    def live(cls) -> tuple[str, ...]:
+        """States that hold a place: one live request per startup and BD team per salon."""
+        return (cls.PROPOSED, cls.PENDING, cls.ACCEPTED)
+
+
+class MeetingRequest(models.Model):
+    """A proposed or requested 1:1 meeting at a salon between a startup, about one of its offers,
+    and a BD team, optionally about one of its needs.
+
+    A platform proposal (``proposed``) has no requester yet: the side that takes it up becomes the
+    requester and the request waits (``pending``) for the other side, which accepts or declines
+    with a reason. See ``events.meeting_requests`` for the transitions and quotas."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="meeting_requests", verbose_name=_("salon"))
+    offer = models.ForeignKey(
+        TechnologyOffer, on_delete=models.CASCADE, related_name="meeting_requests", verbose_name=_("offer")
+    )
+    need = models.ForeignKey(
+        PartneringNeed,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="meeting_requests",
+        verbose_name=_("need"),
+    )
+    startup = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="startup_meeting_requests", verbose_name=_("startup")
+    )
+    corporate = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="corporate_meeting_requests", verbose_name=_("BD team")
+    )
+    requester = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sent_meeting_requests",
+        verbose_name=_("requesting organization"),
+    )
+    recipient = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="received_meeting_requests",
+        verbose_name=_("receiving organization"),
+    )
+    origin = models.CharField(_("origin"), max_length=10, choices=RequestOrigin.choices)
+    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices)
+    score = models.FloatField(_("match score"), null=True, blank=True)
+    message = models.TextField(_("message"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    decline_reason = models.CharField(_("decline reason"), max_length=20, choices=DeclineReason.choices, blank=True)
+    decline_note = models.TextField(_("note"), blank=True, max_length=1000, validators=[MaxLengthValidator(1000)])
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    expiry_warned_at = models.DateTimeField(_("expiry warning sent at"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    responded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("answered by")
+    )
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        db_table = "matching_meetingrequest"  # the table predates the move from matching (migration 0004)
+        verbose_name = _("meeting request")
+        verbose_name_plural = _("meeting requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "startup", "corporate"],
+                condition=Q(status__in=RequestStatus.live()),
+                name="meeting_request_one_live_per_pair",
+                violation_error_message=_("These two organizations already have a request for this salon."),
+            ),
+            models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="meeting_request_status_valid"),
+            models.CheckConstraint(condition=Q(origin__in=RequestOrigin.values), name="meeting_request_origin_valid"),
+            models.CheckConstraint(condition=~Q(startup=F("corporate")), name="meeting_request_two_organizations"),
+            models.CheckConstraint(
+                condition=Q(requester__isnull=True, recipient__isnull=True)
+                | Q(requester=F("startup"), recipient=F("corporate"))
+                | Q(requester=F("corporate"), recipient=F("startup")),
+                name="meeting_request_sides_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(requester__isnull=False)
+                | Q(status=RequestStatus.PROPOSED)
+                | Q(origin=RequestOrigin.ORGANIZER)
+                | Q(status=RequestStatus.DECLINED)
+                | Q(status=RequestStatus.EXPIRED)
+                | Q(status=RequestStatus.CANCELLED),
+                name="meeting_request_pending_has_requester",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=RequestStatus.DECLINED, decline_reason__in=DeclineReason.values)
+                | (~Q(status=RequestStatus.DECLINED) & Q(decline_reason="")),
+                name="meeting_request_decline_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["event", "status"], name="meeting_request_event_status"),
+            models.Index(fields=["startup", "status"], name="meeting_request_startup"),
+            models.Index(fields=["corporate", "status"], name="meeting_request_corporate"),
+        ]
+
+    def __str__(self):
+        return f"{self.startup} ↔ {self.corporate} ({self.get_status_display()})"
+
+    def other_side(self, organization_id: int) -> int:
+        return self.corporate_id if organization_id == self.startup_id else self.startup_id
 
 
 class MeetingStatus(models.TextChoices):

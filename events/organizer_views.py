@@ -26,26 +26,26 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import AuditAction, AuditEvent, Organization, OrganizationKind
 from accounts.selectors import affiliation
-from events import agenda, charts, exports, follow_up, requests, salon_service, schedule_service, tasks
+from core import runs
+from events import agenda, charts, exports, follow_up, meeting_requests, salon_service, schedule_service, tasks
 from events.forms import EventForm, MoveForm, ProgramFormSet, TablesForm
 from events.models import (
+    STEPS,
     Event,
-    EventStatus,
     Meeting,
+    MeetingRequest,
     MeetingStatus,
     NextStep,
     Registration,
+    RequestOrigin,
+    RequestStatus,
 )
 from events.proposal_service import ProposalReport
-from events.schedule_service import SCHEDULABLE, ScheduleReport
-from matching import embedding_service, runs
+from events.schedule_service import ScheduleReport
+from matching import embedding_service
 from matching import tasks as matching_tasks
-from matching.enums import RequestOrigin, RequestStatus
-from matching.models import MeetingRequest
 
 logger = logging.getLogger(__name__)
-
-PROPOSABLE = (EventStatus.OPEN, EventStatus.MATCHING)
 
 
 def _lifecycle_labels() -> list[tuple[str, str, str]]:
@@ -57,7 +57,7 @@ def _lifecycle_labels() -> list[tuple[str, str, str]]:
         "publish": _("Publish the agenda"),
         "close": _("Close the salon"),
     }
-    return [(action, labels[action], source) for action, (source, _target) in salon_service.TRANSITIONS.items()]
+    return [(action, labels[action], source) for action, (source, _target) in STEPS.items()]
 
 
 def _organizer_ids(request) -> frozenset[int]:
@@ -316,7 +316,7 @@ def salon_control(request, slug):
     registrations = list(
         Registration.objects.filter(event=event).select_related("organization").order_by("status", "organization__pk")
     )
-    by_status = requests.counts_by_status(event)
+    by_status = meeting_requests.counts_by_status(event)
     proposal_scores = list(
         MeetingRequest.objects.filter(event=event, origin=RequestOrigin.PROPOSAL, score__isnull=False).values_list(
             "score", flat=True
@@ -332,8 +332,8 @@ def salon_control(request, slug):
         ],
         "registrations": registrations,
         "runs": runs,
-        "can_propose": event.status in PROPOSABLE,
-        "can_schedule": event.status in SCHEDULABLE,
+        "can_propose": event.proposable,
+        "can_schedule": event.schedulable,
         "requests_by_status": [(status.label, by_status.get(status.value, 0)) for status in RequestStatus],
         "proposals": len(proposal_scores),
         "coverage": runs["propose"].get("figures") or None,
@@ -350,7 +350,7 @@ def salon_control(request, slug):
 def salon_transition(request, slug):
     event = _salon(request, slug)
     action = request.POST.get("action", "")
-    if action not in salon_service.TRANSITIONS:
+    if action not in STEPS:
         messages.error(request, _("Unknown step."))
     else:
         try:
@@ -403,7 +403,7 @@ def start_run(request, slug, kind):
     event = _salon(request, slug)
     if kind not in RUN_TASKS:
         raise Http404
-    allowed = event.status in (PROPOSABLE if kind == "propose" else SCHEDULABLE)
+    allowed = event.proposable if kind == "propose" else event.schedulable
     if not allowed:
         messages.error(
             request,

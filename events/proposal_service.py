@@ -20,12 +20,10 @@ from django.db.models import Q
 
 from accounts import audit
 from accounts.models import AuditAction, OrganizationKind, User
-from events.models import Event, RegistrationStatus
-from events.requests import commitments_by_organization
+from events.meeting_requests import commitments_by_organization, quota_of
+from events.models import Event, MeetingRequest, RegistrationStatus, RequestOrigin, RequestStatus
 from matching import proposals, scoring
-from matching.enums import RequestOrigin, RequestStatus
 from matching.match_service import decline_feedback, load_profiles, take_rows
-from matching.models import MeetingRequest
 
 
 @dataclass
@@ -112,7 +110,7 @@ def propose_meetings(event: Event, *, top_l: int = 30, actor: User | None = None
     corporate_index = {pk: i for i, pk in enumerate(corporate_list)}
 
     def remaining(pk: int, cap: int) -> int:
-        return max(0, min(event.meeting_quota, cap) - used.get(pk, 0))
+        return max(0, quota_of(event, max_meetings=cap) - used.get(pk, 0))
 
     problem = proposals.ProposalProblem(
         startup=np.array([startup_index[int(s)] for s in startup_ids], dtype=np.int64),

@@ -22,8 +22,8 @@ from accounts import audit
 from accounts.models import AuditAction, Organization, OrganizationKind, User
 from events import agenda, roundtables
 from events.models import (
+    STEPS,
     Event,
-    EventStatus,
     Meeting,
     ProgramItemKind,
     Registration,
@@ -33,14 +33,6 @@ from events.models import (
 )
 from matching.enums import NeedStatus, OfferStatus
 from matching.models import Concept, DeviceArea, PartneringNeed, TechnologyOffer
-
-TRANSITIONS = {
-    "open": (EventStatus.DRAFT, EventStatus.OPEN),
-    "start_matching": (EventStatus.OPEN, EventStatus.MATCHING),
-    "close_requests": (EventStatus.MATCHING, EventStatus.SCHEDULING),
-    "publish": (EventStatus.SCHEDULING, EventStatus.PUBLISHED),
-    "close": (EventStatus.PUBLISHED, EventStatus.CLOSED),
-}
 
 
 def slot_times(
@@ -120,8 +112,8 @@ def tables_needed(event: Event) -> int:
 
 
 def transition(event: Event, action: str, *, actor: User | None = None) -> Event:
-    """Move the salon one step along its lifecycle (``TRANSITIONS``)."""
-    source, target = TRANSITIONS[action]
+    """Move the salon one step along its lifecycle (``events.models.STEPS``)."""
+    source, target = STEPS[action]
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
         if event.status != source:
@@ -151,7 +143,7 @@ def set_registration_status(registration: Registration, status: str, *, user: Us
     """Approve or reject an application (organizer)."""
     if status not in (RegistrationStatus.APPROVED, RegistrationStatus.REJECTED):
         raise ValidationError(_("Choose approve or reject."), code="status")
-    if registration.event.status in (EventStatus.PUBLISHED, EventStatus.CLOSED):
+    if not registration.event.registrations_editable:
         raise ValidationError(_("Registrations of a published salon can no longer change."), code="closed")
     with transaction.atomic():
         Registration.objects.filter(pk=registration.pk).update(status=status, updated_at=timezone.now())
@@ -177,7 +169,7 @@ def register(
 ) -> Registration:
     """A startup or BD team applies to a salon (pending until the organizer approves)."""
     now = timezone.now()
-    if event.status != EventStatus.OPEN or not event.registration_opens_at <= now < event.registration_closes_at:
+    if not event.takes_applications or not event.registration_opens_at <= now < event.registration_closes_at:
         raise ValidationError(_("Registration for this salon is closed."), code="closed")
     if organization.kind not in (OrganizationKind.STARTUP, OrganizationKind.CORPORATE):
         raise ValidationError(_("Startups and BD teams register for salons."), code="kind")

@@ -25,17 +25,16 @@ from events.models import (
     Event,
     EventStatus,
     Meeting,
+    MeetingRequest,
     MeetingStatus,
     Registration,
     RegistrationStatus,
+    RequestStatus,
     Slot,
     Table,
     UnplacedReason,
 )
-from matching.enums import RequestStatus
-from matching.models import Match, MeetingRequest
-
-SCHEDULABLE = (EventStatus.MATCHING, EventStatus.SCHEDULING, EventStatus.PUBLISHED)
+from matching.models import Match
 
 
 @dataclass
@@ -131,7 +130,7 @@ def schedule_event(
 ) -> ScheduleReport:
     """(Re-)schedule every accepted meeting of the salon; returns the figures for the summary.
     ``include_closed`` lets the seed loader place the meetings of a past salon's history."""
-    if event.status not in SCHEDULABLE and not (include_closed and event.status == EventStatus.CLOSED):
+    if not event.schedulable and not (include_closed and event.status == EventStatus.CLOSED):
         raise ValidationError(
             _("The salon cannot be scheduled in its current state (%(status)s)."),
             code="state",
@@ -295,7 +294,7 @@ def set_locked(meeting: Meeting, *, locked: bool, organizer: Organization, actor
 
 
 def cancel_for_request(request: MeetingRequest) -> None:
-    """Called by ``events.requests.cancel`` inside its transaction."""
+    """Called by ``events.meeting_requests.cancel`` inside its transaction."""
     meeting = Meeting.objects.select_for_update().filter(request=request).order_by().first()
     if meeting is not None and meeting.status != MeetingStatus.CANCELLED:
         _write(meeting, status=MeetingStatus.CANCELLED, slot_id=meeting.slot_id, table_id=meeting.table_id)

@@ -6,16 +6,16 @@ from celery import shared_task
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from events import proposal_service, requests, schedule_service
+from core import runs
+from events import meeting_requests, proposal_service, schedule_service
 from events.models import Event
-from matching import runs
 from matching.tasks import TRANSIENT_ERRORS
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=2, max_retries=8)
 def expire_requests() -> dict:
     """Expire pending meeting requests past their time; warn recipients of those expiring soon."""
-    expired, warned = requests.expire_due()
+    expired, warned = meeting_requests.expire_due()
     return {"expired": expired, "warned": warned}
 
 
@@ -33,7 +33,7 @@ def run_key(kind: str, event_id: int) -> str:
 
 
 def run_state(kind: str, event_id: int) -> dict | None:
-    """The salon's last run of this kind (``matching.runs.state``), or ``None``."""
+    """The salon's last run of this kind (``core.runs.state``), or ``None``."""
     return runs.state(run_key(kind, event_id))
 
 

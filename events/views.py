@@ -12,17 +12,16 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts import audit
 from accounts.models import AuditAction, Organization, OrganizationKind
 from accounts.selectors import affiliation
+from core.forms import add_service_error
 from events import agenda, exports, follow_up, salon_service
 from events.forms import ApplicationForm, OutcomeForm
 from events.models import Event, EventStatus, ProgramItem, ProgramItemKind, RegistrationStatus
 from matching.enums import NeedStatus, OfferStatus
 from matching.models import PartneringNeed, TechnologyOffer
 
-_PUBLIC_STATUSES = [s for s in EventStatus.values if s != EventStatus.DRAFT]
-
 
 def _public_events():
-    return Event.objects.filter(status__in=_PUBLIC_STATUSES).annotate(
+    return Event.objects.filter(status__in=EventStatus.having("public")).annotate(
         startups=Count(
             "registrations",
             distinct=True,
@@ -96,9 +95,7 @@ def agenda_page(request):
                 "other": agenda.other_side(meeting, mine),
                 "topic": agenda.topic(meeting),
                 "outcome": next((o for o in meeting.outcomes.all() if o.organization_id in mine), None),
-                "reportable": meeting.status == "scheduled"
-                and meeting.event.status in follow_up.REPORTABLE
-                and meeting.slot.starts_at <= now,
+                "reportable": follow_up.reportable(meeting, now=now),
             }
         )
     feed = request.build_absolute_uri(reverse("calendar-feed", args=[agenda.feed_token(request.user)]))
@@ -166,14 +163,6 @@ def schedule_print(request, slug):
     )
 
 
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply(request, slug):
@@ -197,7 +186,7 @@ def apply(request, slug):
                 languages=values["languages"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your application is in; the organizer will review it."))
             return redirect("event-detail", slug=event.slug)
@@ -218,7 +207,7 @@ def record_outcome(request, pk):
         try:
             follow_up.record_outcome(meeting, organization=side, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Thank you: the outcome is recorded."))
             return redirect("agenda")

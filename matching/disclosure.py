@@ -8,7 +8,7 @@ used by the web pages, the API and the e-mails.
 - Organizers see both for the organizations that applied to one of their salons.
 - An offer's teaser PDF (``matching.documents``) may be downloaded by the offer's own
   organization, by organizers, and by a BD team that has a stored ``Match`` between the offer and
-  one of its needs or a ``MeetingRequest`` about the offer (in any status, from either side). No one
+  one of its needs or a meeting request about the offer (in any status, from either side). No one
   else learns that it exists: the download answers 404, as for a missing file, and the API's
   ``teaser_url`` is null.
 
@@ -16,13 +16,26 @@ A :class:`Disclosure` answers for every row of a page with at most three queries
 
 from __future__ import annotations
 
-from django.db.models import F, Q
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 
 from accounts.selectors import affiliation, salon_participants
 
-from .enums import RequestStatus
-from .models import Match, MeetingRequest, PartneringNeed, TechnologyOffer
+from . import engagement
+from .models import Match, PartneringNeed, TechnologyOffer
+
+
+@dataclass(frozen=True)
+class NeedNames:
+    organization: str  # the BD team's name, or the anonymous label
+    title: str  # the need's title, or the anonymous label
+    identified: bool
+
+    @property
+    def label(self) -> str:
+        """One line naming the need: "team: title", or the anonymous label alone."""
+        return f"{self.organization}: {self.title}" if self.identified else self.organization
 
 
 class Disclosure:
@@ -56,11 +69,7 @@ class Disclosure:
 
     def _engaged_corporates(self) -> set[int]:
         if self._engaged is None:
-            self._engaged = set(
-                MeetingRequest.objects.filter(startup_id__in=self.startups)
-                .filter(Q(requester=F("corporate")) | Q(status=RequestStatus.ACCEPTED))
-                .values_list("corporate_id", flat=True)
-            )
+            self._engaged = set(engagement.source().engaged_corporates(self.startups))
         return self._engaged
 
     def need_identity(self, need: PartneringNeed) -> bool:
@@ -71,17 +80,22 @@ class Disclosure:
             return True
         return need.organization_id in self._engaged_corporates()
 
+    def need_names(self, need: PartneringNeed) -> NeedNames:
+        """How ``need`` and its BD team are named to these organizations: the anonymous label for both
+        while the need's identity is not disclosed."""
+        if self.need_identity(need):
+            return NeedNames(need.organization.name, need.title, identified=True)
+        label = anonymous_label(need)
+        return NeedNames(label, label, identified=False)
+
     def contacts(self, organization_id: int) -> bool:
         """May ``organization_id``'s contact details be shown?"""
         if organization_id in self.organizations or self._runs_salon_of(organization_id):
             return True
         if self._contacts is None:
-            pairs = MeetingRequest.objects.filter(status=RequestStatus.ACCEPTED).filter(
-                Q(startup_id__in=self.organizations) | Q(corporate_id__in=self.organizations)
-            )
             self._contacts = {
                 corporate if startup in self.organizations else startup
-                for startup, corporate in pairs.values_list("startup_id", "corporate_id")
+                for startup, corporate in engagement.source().accepted_pairs(self.organizations)
             }
         return organization_id in self._contacts
 
@@ -95,8 +109,7 @@ class Disclosure:
             # A need belongs to a BD team and a request's ``corporate`` is one, so the user's
             # organizations need no filtering by kind here.
             matched = Match.objects.filter(need__organization_id__in=self.organizations).order_by()
-            requested = MeetingRequest.objects.filter(corporate_id__in=self.organizations).order_by()
-            union = matched.values_list("offer_id").union(requested.values_list("offer_id"))
+            union = matched.values_list("offer_id").union(engagement.source().requested_offers(self.organizations))
             self._engaged_offers = {offer_id for (offer_id,) in union}
         return offer.pk in self._engaged_offers
 

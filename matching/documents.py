@@ -6,7 +6,8 @@ which name it is stored and how it is sent back.
   (a PDF named ``.txt`` is accepted, an HTML page named ``.pdf`` is not).
 - Stored under a generated name, ``teasers/<uuid4 hex>.pdf``; the uploader's name is kept only as
   display text (``display_name``), never as a path.
-- Served only by ``teaser_response`` after ``matching.disclosure.Disclosure.teaser`` allowed it,
+- Served only by ``teaser_response``, which ``matching.downloads`` calls after
+  ``matching.disclosure.Disclosure.teaser`` allowed it,
   as an attachment that browsers neither sniff nor render (never through ``MEDIA_URL``).
 
 The web form, the API serializer and ``matching.services`` all validate with ``validate_teaser``."""
@@ -140,31 +141,4 @@ def teaser_response(offer) -> FileResponse:
     # Opened directly, the document gets a unique origin without scripts, forms or plugins.
     response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def teaser_download(user, pk) -> FileResponse:
-    """The web page's and the API's download of offer ``pk``'s teaser: 404 unless
-    ``Disclosure.teaser`` allows it (so no one else learns whether the offer or its teaser exists);
-    a download by another organization than the offer's own is written to the audit log."""
-    # Imported here: matching.models imports this module for the field's upload path.
-    from accounts import audit
-    from accounts.models import AuditAction
-    from accounts.selectors import affiliation
-    from matching.disclosure import Disclosure
-    from matching.models import TechnologyOffer
-
-    offer = TechnologyOffer.objects.filter(pk=pk).exclude(teaser="").first() if str(pk).isdigit() else None
-    if offer is None or not Disclosure.for_user(user).teaser(offer):
-        raise Http404
-    response = teaser_response(offer)
-    mine = affiliation(user).organizations
-    if offer.organization_id not in mine:
-        audit.record(
-            AuditAction.DOCUMENT_DOWNLOADED,
-            actor=user,
-            organization=min(mine),
-            target=offer,
-            owner=offer.organization_id,
-        )
     return response

@@ -128,28 +128,10 @@ class NeedStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class RequestOrigin(models.TextChoices):
-    PROPOSAL = "proposal", _("Proposed by the platform")
-    STARTUP = "startup", _("Requested by the startup")
-    CORPORATE = "corporate", _("Requested by the BD team")
-    ORGANIZER = "organizer", _("Arranged by the organizer")
-
-
-class RequestStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    PENDING = "pending", _("Pending")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    EXPIRED = "expired", _("Expired")
-    CANCELLED = "cancelled", _("Cancelled")
-
-    @classmethod
-    def live(cls) -> tuple[str, ...]:
-        """States that hold a place: one live request per startup and BD team per salon."""
-        return (cls.PROPOSED, cls.PENDING, cls.ACCEPTED)
-
-
 class DeclineReason(models.TextChoices):
+    """Why a meeting was declined. Matching learns from a BD team's answer (``match_service``), so
+    the vocabulary is matching's; the requests themselves live in ``events``."""
+
     NOT_FOCUS_AREA = "not_focus_area", _("Not our focus area")
     TOO_EARLY = "too_early", _("Too early stage")
     REGULATORY = "regulatory", _("Regulatory status insufficient")

@@ -1,5 +1,4 @@
-"""Forms of the workspace pages. They only validate: every write goes through ``matching.services``
-or ``events.requests``."""
+"""Forms of the offer and need pages. They only validate: every write goes through ``matching.services``."""
 
 from django import forms
 from django.conf import settings
@@ -7,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import add_service_error
 from matching.documents import validate_teaser
-from matching.enums import ApprovalStatus, DealType, DeclineReason, Market, OfferStatus, Pathway, Region, Stage
+from matching.enums import ApprovalStatus, DealType, Market, OfferStatus, Pathway, Region, Stage
 from matching.models import Concept, DeviceArea, PartneringNeed, TechnologyOffer
 
 # A description shorter than this leaves the matching little to work with.
@@ -107,11 +107,7 @@ class ProfileForm(forms.ModelForm):
         return {**data, "areas": list(self.cleaned_data["areas"]), "concepts": list(self.cleaned_data["concepts"])}
 
     def add_service_error(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
+        add_service_error(self, error)
 
 
 class ApprovalForm(forms.Form):
@@ -248,23 +244,3 @@ class NeedForm(ProfileForm):
         if low and high and Stage.rank(low) > Stage.rank(high):
             self.add_error("stage_max", _("The earliest stage must not come after the latest stage."))
         return cleaned
-
-
-class DeclineForm(forms.Form):
-    reason = forms.ChoiceField(choices=DeclineReason.choices, label=_("decline reason"))
-    note = forms.CharField(required=False, max_length=1000, label=_("note"), widget=forms.TextInput)
-
-
-class MeetingRequestForm(forms.Form):
-    event = forms.ModelChoiceField(queryset=None, label=_("salon"), empty_label=None, widget=forms.RadioSelect)
-    message = forms.CharField(
-        required=False, max_length=2000, label=_("message"), widget=forms.Textarea(attrs={"rows": 4})
-    )
-    confirm_misfit = forms.BooleanField(required=False, label=_("Send anyway"))
-
-    def __init__(self, *args, events, show_confirm: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["event"].queryset = events
-        self.fields["event"].label_from_instance = lambda event: f"{event.title} ({event.date:%Y-%m-%d})"
-        if not show_confirm:
-            del self.fields["confirm_misfit"]

@@ -15,20 +15,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import scoring
+from . import engagement, scoring
 from .embeddings import get_backend
-from .enums import DealType, DeclineReason, Market, NeedStatus, OfferStatus, Region, RequestStatus, Stage
+from .enums import DealType, DeclineReason, Market, NeedStatus, OfferStatus, Region, Stage
 from .explanations import PairFacts, explain
-from .models import (
-    Concept,
-    DeviceArea,
-    Embedding,
-    Match,
-    MeetingRequest,
-    PartneringNeed,
-    RegulatoryApproval,
-    TechnologyOffer,
-)
+from .models import Concept, DeviceArea, Embedding, Match, PartneringNeed, RegulatoryApproval, TechnologyOffer
 
 # How much one "not our focus area" decline lowers each of the declined offer's concepts for the
 # need (two declines remove the concept for that need).
@@ -223,10 +214,7 @@ def decline_feedback(profiles: Profiles) -> tuple[scoring.Feedback, np.ndarray]:
     blocked = np.zeros((len(offers.ids), len(needs.ids)), dtype=bool)
     row_of = {int(pk): row for row, pk in enumerate(offers.ids)}
     column_of = {int(pk): column for column, pk in enumerate(needs.ids)}
-    declines = MeetingRequest.objects.filter(status=RequestStatus.DECLINED).values_list(
-        "offer_id", "need_id", "corporate_id", "recipient_id", "decline_reason"
-    )
-    for offer_id, need_id, corporate_id, recipient_id, reason in declines:
+    for offer_id, need_id, corporate_id, recipient_id, reason in engagement.source().declines():
         row = row_of.get(offer_id)
         if row is None:
             continue

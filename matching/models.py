@@ -1,6 +1,6 @@
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -11,14 +11,11 @@ from matching.enums import (
     ApprovalStatus,
     ChoiceListValidator,
     DealType,
-    DeclineReason,
     Market,
     NeedStatus,
     OfferStatus,
     Pathway,
     Region,
-    RequestOrigin,
-    RequestStatus,
     Stage,
     market_pathway_condition,
     stage_range_condition,
@@ -73,7 +70,28 @@ def detect_language(text: str) -> str:
     return Language.KOREAN if letters and hangul / letters >= 0.2 else Language.ENGLISH
 
 
-class TechnologyOffer(models.Model):
+class Profile(models.Model):
+    """What an offer and a need share: a text in any language (its language detected on save), which
+    is embedded and matched, and its timestamps."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=10_000, validators=[MaxLengthValidator(10_000)])
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.language = detect_language(f"{self.title} {self.description}")
+        super().save(*args, **kwargs)
+
+
+class TechnologyOffer(Profile):
     """A startup's technology or product, described in any language."""
 
     organization = models.ForeignKey(
@@ -84,9 +102,6 @@ class TechnologyOffer(models.Model):
         limit_choices_to={"kind": OrganizationKind.STARTUP},
         error_messages={"invalid": _("Choose a startup: technology offers belong to startups.")},
     )
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), max_length=10_000, validators=[MaxLengthValidator(10_000)])
-    language = models.CharField(_("language"), max_length=2, choices=Language.choices, editable=False)
     areas = models.ManyToManyField(DeviceArea, related_name="offers", verbose_name=_("device areas"), blank=True)
     concepts = models.ManyToManyField(Concept, related_name="offers", verbose_name=_("concepts"), blank=True)
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
@@ -108,8 +123,6 @@ class TechnologyOffer(models.Model):
     )
     teaser_size = models.PositiveBigIntegerField(_("teaser size (bytes)"), null=True, blank=True)
     teaser_uploaded_at = models.DateTimeField(_("teaser uploaded at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("technology offer")
@@ -127,13 +140,6 @@ class TechnologyOffer(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "stage"])]
-
-    def __str__(self):
-        return self.title
-
-    def save(self, *args, **kwargs):
-        self.language = detect_language(f"{self.title} {self.description}")
-        super().save(*args, **kwargs)
 
 
 class RegulatoryApproval(models.Model):
@@ -162,7 +168,7 @@ class RegulatoryApproval(models.Model):
         return f"{self.get_pathway_display()} ({self.get_status_display()})"
 
 
-class PartneringNeed(models.Model):
+class PartneringNeed(Profile):
     """What a corporate BD team's pipeline is looking for."""
 
     organization = models.ForeignKey(
@@ -173,9 +179,6 @@ class PartneringNeed(models.Model):
         limit_choices_to={"kind": OrganizationKind.CORPORATE},
         error_messages={"invalid": _("Choose a corporate BD team: partnering needs belong to them.")},
     )
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), max_length=10_000, validators=[MaxLengthValidator(10_000)])
-    language = models.CharField(_("language"), max_length=2, choices=Language.choices, editable=False)
     areas = models.ManyToManyField(DeviceArea, related_name="needs", verbose_name=_("device areas"), blank=True)
     concepts = models.ManyToManyField(Concept, related_name="needs", verbose_name=_("concepts"), blank=True)
     stage_min = models.CharField(_("earliest stage"), max_length=16, choices=Stage.choices)
@@ -195,8 +198,6 @@ class PartneringNeed(models.Model):
         help_text=_("Startups see the area and the fit, not the company name or the text, until you engage."),
     )
     status = models.CharField(_("status"), max_length=8, choices=NeedStatus.choices, default=NeedStatus.OPEN)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("partnering need")
@@ -213,13 +214,6 @@ class PartneringNeed(models.Model):
             models.UniqueConstraint(fields=["organization", "title"], name="need_unique_title_per_organization"),
         ]
         indexes = [models.Index(fields=["status"])]
-
-    def __str__(self):
-        return self.title
-
-    def save(self, *args, **kwargs):
-        self.language = detect_language(f"{self.title} {self.description}")
-        super().save(*args, **kwargs)
 
 
 class Embedding(models.Model):
@@ -302,116 +296,6 @@ class Match(models.Model):
     def explanation_in(self, language: str | None = None) -> dict[str, list[str]]:
         language = language or translation.get_language() or "ko"
         return self.explanation.get(language[:2]) or self.explanation.get("en") or {"fits": [], "misfits": []}
-
-
-class MeetingRequest(models.Model):
-    """A proposed or requested 1:1 meeting at a salon between a startup, about one of its offers,
-    and a BD team, optionally about one of its needs.
-
-    A platform proposal (``proposed``) has no requester yet: the side that takes it up becomes the
-    requester and the request waits (``pending``) for the other side, which accepts or declines
-    with a reason. See ``matching.requests`` for the transitions and quotas."""
-
-    event = models.ForeignKey(
-        "events.Event", on_delete=models.CASCADE, related_name="meeting_requests", verbose_name=_("salon")
-    )
-    offer = models.ForeignKey(
-        TechnologyOffer, on_delete=models.CASCADE, related_name="meeting_requests", verbose_name=_("offer")
-    )
-    need = models.ForeignKey(
-        PartneringNeed,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="meeting_requests",
-        verbose_name=_("need"),
-    )
-    startup = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="startup_meeting_requests", verbose_name=_("startup")
-    )
-    corporate = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="corporate_meeting_requests", verbose_name=_("BD team")
-    )
-    requester = models.ForeignKey(
-        Organization,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="sent_meeting_requests",
-        verbose_name=_("requesting organization"),
-    )
-    recipient = models.ForeignKey(
-        Organization,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="received_meeting_requests",
-        verbose_name=_("receiving organization"),
-    )
-    origin = models.CharField(_("origin"), max_length=10, choices=RequestOrigin.choices)
-    status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices)
-    score = models.FloatField(_("match score"), null=True, blank=True)
-    message = models.TextField(_("message"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
-    decline_reason = models.CharField(_("decline reason"), max_length=20, choices=DeclineReason.choices, blank=True)
-    decline_note = models.TextField(_("note"), blank=True, max_length=1000, validators=[MaxLengthValidator(1000)])
-    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
-    expiry_warned_at = models.DateTimeField(_("expiry warning sent at"), null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
-    )
-    responded_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("answered by")
-    )
-    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("meeting request")
-        verbose_name_plural = _("meeting requests")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["event", "startup", "corporate"],
-                condition=Q(status__in=RequestStatus.live()),
-                name="meeting_request_one_live_per_pair",
-                violation_error_message=_("These two organizations already have a request for this salon."),
-            ),
-            models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="meeting_request_status_valid"),
-            models.CheckConstraint(condition=Q(origin__in=RequestOrigin.values), name="meeting_request_origin_valid"),
-            models.CheckConstraint(condition=~Q(startup=F("corporate")), name="meeting_request_two_organizations"),
-            models.CheckConstraint(
-                condition=Q(requester__isnull=True, recipient__isnull=True)
-                | Q(requester=F("startup"), recipient=F("corporate"))
-                | Q(requester=F("corporate"), recipient=F("startup")),
-                name="meeting_request_sides_consistent",
-            ),
-            models.CheckConstraint(
-                condition=Q(requester__isnull=False)
-                | Q(status=RequestStatus.PROPOSED)
-                | Q(origin=RequestOrigin.ORGANIZER)
-                | Q(status=RequestStatus.DECLINED)
-                | Q(status=RequestStatus.EXPIRED)
-                | Q(status=RequestStatus.CANCELLED),
-                name="meeting_request_pending_has_requester",
-            ),
-            models.CheckConstraint(
-                condition=Q(status=RequestStatus.DECLINED, decline_reason__in=DeclineReason.values)
-                | (~Q(status=RequestStatus.DECLINED) & Q(decline_reason="")),
-                name="meeting_request_decline_reason",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["event", "status"], name="meeting_request_event_status"),
-            models.Index(fields=["startup", "status"], name="meeting_request_startup"),
-            models.Index(fields=["corporate", "status"], name="meeting_request_corporate"),
-        ]
-
-    def __str__(self):
-        return f"{self.startup} ↔ {self.corporate} ({self.get_status_display()})"
-
-    def other_side(self, organization_id: int) -> int:
-        return self.corporate_id if organization_id == self.startup_id else self.startup_id
 
 
 class Shortlist(models.Model):

@@ -12,6 +12,7 @@ web pages and the API alike (see also ``matching.disclosure`` for confidential n
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.selectors import affiliation, salon_participants
 
@@ -45,3 +46,27 @@ def visible_matches(user) -> QuerySet[Match]:
         participants = salon_participants(mine.organizers)
         visible |= Q(offer__organization__in=participants, need__organization__in=participants)
     return Match.objects.filter(visible)
+
+
+def reachable_need(user, *, offer: TechnologyOffer, need_id) -> PartneringNeed | None:
+    """The need ``need_id`` as the user may name it in a request about ``offer``: a need it may see,
+    or a confidential one that reaches the offer's startup through a stored match; else ``None``."""
+    need = visible_needs(user).select_related("organization").filter(pk=need_id).first()
+    if need is not None:
+        return need
+    match = visible_matches(user).select_related("need__organization").filter(offer=offer, need_id=need_id).first()
+    return match.need if match is not None else None
+
+
+def fit_warnings(offer: TechnologyOffer, need: PartneringNeed | None, corporate) -> list[str]:
+    """What does not fit between an offer and a need (or, without a need, any need of the BD team),
+    in the active language: the ``misfits`` of the stored match's explanation, or a warning that the
+    offer is not among the team's matches at all."""
+    matches = Match.objects.filter(offer=offer)
+    matches = matches.filter(need=need) if need is not None else matches.filter(need__organization=corporate)
+    best = matches.order_by("-score").first()
+    if best is None:
+        if need is not None:
+            return [_("Your technology is not among the matches of this need.")]
+        return [_("Your technology is not among the matches of this BD team's needs.")]
+    return list(best.explanation_in()["misfits"])

@@ -8,7 +8,8 @@ from kombu.exceptions import OperationalError as BrokerOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from matching import embedding_service, match_service, runs
+from core import runs
+from matching import embedding_service, match_service
 
 logger = logging.getLogger(__name__)
 

@@ -2,10 +2,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.models import Language
-from events.models import Event, Meeting, Outcome, ProgramItem, Registration, Slot, Table
-from matching.disclosure import anonymous_label
+from events.models import Event, Meeting, MeetingRequest, Outcome, ProgramItem, Registration, Slot, Table
 from matching.enums import DeclineReason
-from matching.models import MeetingRequest, PartneringNeed, TechnologyOffer
+from matching.models import PartneringNeed, TechnologyOffer
 
 
 class MeetingRequestSerializer(serializers.ModelSerializer):
@@ -58,13 +57,15 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
     def get_need_title(self, request) -> str | None:
         if request.need is None:
             return None
-        return request.need.title if self._identity(request) else anonymous_label(request.need)
+        return self.context["disclosure"].need_names(request.need).title
 
     def get_corporate(self, request) -> int | None:
         return self._hide(request, request.corporate_id)
 
     def get_corporate_name(self, request) -> str:
-        return request.corporate.name if self._identity(request) else anonymous_label(request.need)
+        if request.need is None:
+            return request.corporate.name
+        return self.context["disclosure"].need_names(request.need).organization
 
     def get_requester(self, request) -> int | None:
         return self._hide(request, request.requester_id)

@@ -1,5 +1,5 @@
 """Meeting requests under /api/v1/requests/: list, detail, create, and the accept / decline /
-cancel actions, all through ``events.requests``."""
+cancel actions, all through ``events.meeting_requests``."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q
@@ -15,11 +15,9 @@ from rest_framework.views import APIView
 
 from accounts.models import Organization
 from accounts.selectors import affiliation
-from events import agenda, follow_up, requests, salon_service, schedule_service
-from events.models import Event, EventStatus, Outcome, ProgramItem, Slot, Table
-from matching import selectors
+from events import agenda, follow_up, meeting_requests, salon_service, schedule_service
+from events.models import Event, EventStatus, MeetingRequest, Outcome, ProgramItem, Slot, Table
 from matching.api.views import DisclosureMixin
-from matching.models import Match, MeetingRequest
 
 from .serializers import (
     DeclineSerializer,
@@ -70,10 +68,9 @@ class MeetingRequestViewSet(
         )
 
     def _party(self, meeting_request) -> Organization:
-        mine = affiliation(self.request.user).organizations
-        for organization in (meeting_request.startup, meeting_request.corporate):
-            if organization.pk in mine:
-                return organization
+        organization = meeting_requests.party(meeting_request, self.request.user)
+        if organization is not None:
+            return organization
         raise serializers.ValidationError(
             {"non_field_errors": [_("This request is not addressed to your organization.")]}
         )
@@ -87,52 +84,18 @@ class MeetingRequestViewSet(
         data = MeetingRequestCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        mine = affiliation(request.user)
-        event, offer, need = values["event"], values["offer"], values.get("need")
         corporate = None
-        if need is None and values.get("corporate") is not None:
+        if values.get("need") is None and values.get("corporate") is not None:
             corporate = Organization.objects.filter(pk=values["corporate"]).first()
             if corporate is None:
                 raise serializers.ValidationError({"corporate": [_("Unknown organization.")]})
-        corporate_id = need.organization_id if need is not None else values.get("corporate")
-        if offer.organization_id not in mine.organizations and corporate_id not in mine.organizations:
-            if event.organizer_id not in mine.organizers:
-                raise serializers.ValidationError(
-                    {"non_field_errors": [_("You can only request meetings for your own organization.")]}
-                )
-            created = _service(
-                requests.arrange_meeting,
-                event=event,
-                organizer=event.organizer,
-                offer=offer,
-                need=need,
-                corporate=corporate,
-                user=request.user,
-                message=values.get("message", ""),
-            )
-            return self._created(created)
-        if offer.organization_id in mine.organizations:
-            requester = offer.organization
-            visible_need = need is None or (
-                selectors.visible_needs(request.user).filter(pk=need.pk).exists()
-                or Match.objects.filter(offer=offer, need=need).exists()
-            )
-            if not visible_need:
-                raise serializers.ValidationError({"need": [_("Unknown need.")]})
-        else:
-            if not selectors.visible_offers(request.user).filter(pk=offer.pk).exists():
-                raise serializers.ValidationError(
-                    {"non_field_errors": [_("You can only request meetings for your own organization.")]}
-                )
-            requester = Organization.objects.get(pk=corporate_id)
         created = _service(
-            requests.request_meeting,
-            event=event,
-            requester=requester,
-            offer=offer,
-            need=need,
-            corporate=corporate,
+            meeting_requests.meeting_request_send,
             user=request.user,
+            event=values["event"],
+            offer=values["offer"],
+            need=values.get("need"),
+            corporate=corporate,
             message=values.get("message", ""),
             confirm_misfit=values["confirm_misfit"],
         )
@@ -148,7 +111,7 @@ class MeetingRequestViewSet(
     def accept(self, request, pk=None):
         """Take up a proposal, or accept a request addressed to you."""
         meeting_request = self.get_object()
-        _service(requests.accept, meeting_request, organization=self._party(meeting_request), user=request.user)
+        _service(meeting_requests.accept, meeting_request, organization=self._party(meeting_request), user=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=meeting_request.pk)).data)
 
     @extend_schema(request=DeclineSerializer, responses=MeetingRequestSerializer)
@@ -159,7 +122,7 @@ class MeetingRequestViewSet(
         data = DeclineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         _service(
-            requests.decline,
+            meeting_requests.decline,
             meeting_request,
             organization=self._party(meeting_request),
             reason=data.validated_data["reason"],
@@ -173,7 +136,7 @@ class MeetingRequestViewSet(
     def cancel(self, request, pk=None):
         """Withdraw your pending request, or cancel an accepted meeting."""
         meeting_request = self.get_object()
-        _service(requests.cancel, meeting_request, organization=self._party(meeting_request), user=request.user)
+        _service(meeting_requests.cancel, meeting_request, organization=self._party(meeting_request), user=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=meeting_request.pk)).data)
 
 
@@ -332,7 +295,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             organization = meeting.event.organizer
         else:
             organization = meeting.startup if meeting.startup_id in mine.organizations else meeting.corporate
-        _service(requests.cancel, meeting.request, organization=organization, user=request.user)
+        _service(meeting_requests.cancel, meeting.request, organization=organization, user=request.user)
         return self._answer(meeting)
 
 

@@ -12,7 +12,6 @@ from rest_framework import serializers
 
 from accounts.models import Organization, OrganizationKind
 from accounts.selectors import affiliation
-from matching.disclosure import anonymous_label
 from matching.documents import validate_teaser
 from matching.models import Concept, DeviceArea, Match, PartneringNeed, RegulatoryApproval, TechnologyOffer
 from matching.services import need_create, need_update, offer_create, offer_update
@@ -219,13 +218,13 @@ class MatchedNeedSerializer(serializers.Serializer):
     stage_max = serializers.CharField()
 
     def to_representation(self, need):
-        visible = self.context["disclosure"].need_identity(need)
+        names = self.context["disclosure"].need_names(need)
         return {
             "id": need.pk,
             "is_confidential": need.is_confidential,
-            "title": need.title if visible else anonymous_label(need),
-            "organization": need.organization_id if visible else None,
-            "organization_name": need.organization.name if visible else anonymous_label(need),
+            "title": names.title,
+            "organization": need.organization_id if names.identified else None,
+            "organization_name": names.organization,
             "areas": [area.code for area in need.areas.all()],
             "stage_min": need.stage_min,
             "stage_max": need.stage_max,

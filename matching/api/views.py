@@ -17,7 +17,7 @@ from accounts.models import Organization
 from accounts.selectors import affiliation
 from matching import selectors, services
 from matching.disclosure import Disclosure
-from matching.documents import teaser_download
+from matching.downloads import teaser_download
 from matching.enums import ApprovalStatus, DealType, Market, Region, Stage
 from matching.models import Match, Shortlist
 

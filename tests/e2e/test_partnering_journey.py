@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from events import salon_service
-from events.models import Meeting, ProgramItem, Registration
-from matching.models import Match, MeetingRequest
+from events.models import Meeting, MeetingRequest, ProgramItem, Registration
+from matching.models import Match
 from tests.factories import (
     EventFactory,
     MembershipFactory,

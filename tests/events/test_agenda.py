@@ -15,8 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from events import agenda, follow_up, salon_service, schedule_service
-from events.models import Meeting, Outcome, ProgramItem
-from matching.models import MeetingRequest
+from events.models import Meeting, MeetingRequest, Outcome, ProgramItem
 from tests.factories import (
     EventFactory,
     MembershipFactory,

@@ -9,9 +9,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from events import requests
-from events.models import Meeting
-from matching.models import MeetingRequest
+from events import meeting_requests
+from events.models import Meeting, MeetingRequest
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
@@ -148,19 +147,19 @@ def test_accepting_a_meeting_discloses_a_confidential_team_and_contacts(organize
     for organization in (startup, corporate):
         RegistrationFactory(event=event, organization=organization, status="approved")
     founder, bd = UserFactory(email="founder@medivision.kr"), UserFactory(email="bd@globalmed.com")
-    request = requests.request_meeting(
+    request = meeting_requests.request_meeting(
         event=event, requester=startup, offer=offer, corporate=corporate, user=founder, confirm_misfit=True
     )
     assert AuditEvent.objects.count() == 0  # asking discloses nothing
-    requests.accept(request, organization=corporate, user=bd)
+    meeting_requests.accept(request, organization=corporate, user=bd)
     details = {"corporate": corporate.pk, "startup": startup.pk, "salon": event.pk}
     assert trail() == [
-        ("disclosure.identity", "bd@globalmed.com", corporate.pk, "matching.meetingrequest", details),
-        ("disclosure.contacts", "bd@globalmed.com", corporate.pk, "matching.meetingrequest", details),
+        ("disclosure.identity", "bd@globalmed.com", corporate.pk, "events.meetingrequest", details),
+        ("disclosure.contacts", "bd@globalmed.com", corporate.pk, "events.meetingrequest", details),
     ]
-    requests.cancel(MeetingRequest.objects.get(pk=request.pk), organization=startup, user=founder)
+    meeting_requests.cancel(MeetingRequest.objects.get(pk=request.pk), organization=startup, user=founder)
     assert trail(action="meeting.cancelled") == [
-        ("meeting.cancelled", "founder@medivision.kr", startup.pk, "matching.meetingrequest", {"salon": event.pk})
+        ("meeting.cancelled", "founder@medivision.kr", startup.pk, "events.meetingrequest", {"salon": event.pk})
     ]
 
 
@@ -172,14 +171,14 @@ def test_a_bd_team_request_discloses_only_a_confidential_identity(organizer):
     PartneringNeedFactory(organization=secret_team, is_confidential=True)
     for organization in (startup, open_team, secret_team):
         RegistrationFactory(event=event, organization=organization, status="approved")
-    requests.request_meeting(event=event, requester=open_team, offer=offer, corporate=open_team)
-    requests.request_meeting(event=event, requester=secret_team, offer=offer, corporate=secret_team)
+    meeting_requests.request_meeting(event=event, requester=open_team, offer=offer, corporate=open_team)
+    meeting_requests.request_meeting(event=event, requester=secret_team, offer=offer, corporate=secret_team)
     assert trail() == [
         (
             "disclosure.identity",
             "",
             secret_team.pk,
-            "matching.meetingrequest",
+            "events.meetingrequest",
             {"corporate": secret_team.pk, "startup": startup.pk, "salon": event.pk},
         )
     ]

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import call_command
 
+from events.models import MeetingRequest
 from events.proposal_service import propose_meetings
 from matching import match_service
-from matching.models import MeetingRequest
 from tests.factories import (
     EventFactory,
     OrganizationFactory,

@@ -10,9 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from accounts.models import OrganizationKind
-from events import requests
+from events import meeting_requests
+from events.models import MeetingRequest
 from matching import disclosure
-from matching.models import Match, MeetingRequest
+from matching.models import Match
+from matching.selectors import fit_warnings
 from tests.factories import (
     DeviceAreaFactory,
     EventFactory,
@@ -29,7 +31,7 @@ from tests.factories import (
 def ask(**arguments):
     """A request whose fit is not what the test is about (``test_a_startup_sees_the_fit_warnings_first``
     covers the warnings)."""
-    return requests.request_meeting(confirm_misfit=True, **arguments)
+    return meeting_requests.request_meeting(confirm_misfit=True, **arguments)
 
 
 def messages_of(error: ValidationError) -> list[str]:
@@ -74,16 +76,16 @@ def test_a_startup_requests_and_the_bd_team_accepts(salon, django_capture_on_com
     assert "Message:\n뵙고 싶습니다." in mail.outbox[0].body
 
     with pytest.raises(ValidationError) as error:
-        requests.accept(request, organization=s.startup)
+        meeting_requests.accept(request, organization=s.startup)
     assert messages_of(error.value) == ["이 요청은 현재 상태(대기 중)에서 수락할 수 없습니다."]
 
     with django_capture_on_commit_callbacks(execute=True):
-        requests.accept(request, organization=s.corporate, user=s.en_user)
+        meeting_requests.accept(request, organization=s.corporate, user=s.en_user)
     request.refresh_from_db()
     assert (request.status, request.responded_by) == ("accepted", s.en_user)
     assert [m.to for m in mail.outbox[1:]] == [["ceo@medivision.kr"]]
     assert mail.outbox[1].subject == "글로벌메드에서 미팅 요청을 수락했습니다"
-    assert requests.commitments(s.event, s.startup) == 1
+    assert meeting_requests.commitments(s.event, s.startup) == 1
     assert disclosure.Disclosure.for_organization(s.startup).contacts(s.corporate.pk)
 
 
@@ -112,8 +114,8 @@ def test_quota_counts_accepted_meetings_and_sent_pending_requests(salon):
         RegistrationFactory(event=s.event, organization=other, status="approved")
     ask(event=s.event, requester=s.startup, offer=s.offer, corporate=others[0])
     accepted = ask(event=s.event, requester=s.startup, offer=s.offer, corporate=others[1])
-    requests.accept(accepted, organization=others[1])
-    assert requests.commitments(s.event, s.startup) == 2
+    meeting_requests.accept(accepted, organization=others[1])
+    assert meeting_requests.commitments(s.event, s.startup) == 2
     with pytest.raises(ValidationError) as error:
         ask(event=s.event, requester=s.startup, offer=s.offer, corporate=others[2])
     assert messages_of(error.value) == ["메디비전은(는) 이 살롱의 미팅 한도(2건)에 도달했습니다."]
@@ -147,10 +149,10 @@ def test_a_decline_needs_a_listed_reason_and_blocks_the_pair(salon, django_captu
     s = salon
     request = ask(event=s.event, requester=s.startup, offer=s.offer, need=s.need)
     with pytest.raises(ValidationError) as error:
-        requests.decline(request, organization=s.corporate, reason="boring")
+        meeting_requests.decline(request, organization=s.corporate, reason="boring")
     assert messages_of(error.value) == ["목록에서 사유를 선택하세요."]
     with django_capture_on_commit_callbacks(execute=True):
-        requests.decline(request, organization=s.corporate, reason="too_early", user=s.en_user)
+        meeting_requests.decline(request, organization=s.corporate, reason="too_early", user=s.en_user)
     request.refresh_from_db()
     assert (request.status, request.decline_reason) == ("declined", "too_early")
     assert mail.outbox[-1].to == ["ceo@medivision.kr"]
@@ -173,13 +175,13 @@ def test_a_proposal_is_taken_up_by_one_side_then_answered_by_the_other(salon):
         status="proposed",
         score=0.8,
     )
-    requests.accept(proposal, organization=s.corporate)
+    meeting_requests.accept(proposal, organization=s.corporate)
     proposal.refresh_from_db()
     assert (proposal.status, proposal.requester, proposal.recipient) == ("pending", s.corporate, s.startup)
-    requests.accept(proposal, organization=s.startup)
+    meeting_requests.accept(proposal, organization=s.startup)
     proposal.refresh_from_db()
     assert proposal.status == "accepted"
-    requests.cancel(proposal, organization=s.startup)
+    meeting_requests.cancel(proposal, organization=s.startup)
     proposal.refresh_from_db()
     assert proposal.status == "cancelled"
 
@@ -189,17 +191,17 @@ def test_pending_requests_expire_and_recipients_are_warned_once(salon, django_ca
     request = ask(event=s.event, requester=s.startup, offer=s.offer, need=s.need)
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
-        assert requests.expire_due(now + dt.timedelta(hours=30)) == (0, 1)
-    assert requests.expire_due(now + dt.timedelta(hours=31)) == (0, 0)
+        assert meeting_requests.expire_due(now + dt.timedelta(hours=30)) == (0, 1)
+    assert meeting_requests.expire_due(now + dt.timedelta(hours=31)) == (0, 0)
     assert mail.outbox[-1].subject == "A meeting request from MediVision expires soon"
     with django_capture_on_commit_callbacks(execute=True):
-        assert requests.expire_due(now + dt.timedelta(hours=49)) == (1, 0)
+        assert meeting_requests.expire_due(now + dt.timedelta(hours=49)) == (1, 0)
     request.refresh_from_db()
     assert request.status == "expired"
     assert mail.outbox[-1].to == ["ceo@medivision.kr"]
     assert mail.outbox[-1].subject == "글로벌메드에 보낸 미팅 요청이 만료되었습니다"
     with pytest.raises(ValidationError):
-        requests.accept(request, organization=s.corporate)
+        meeting_requests.accept(request, organization=s.corporate)
 
 
 def test_a_confidential_need_stays_anonymous_until_the_team_engages(salon, django_capture_on_commit_callbacks):
@@ -212,7 +214,7 @@ def test_a_confidential_need_stays_anonymous_until_the_team_engages(salon, djang
     assert disclosure.anonymous_label(s.need) == "글로벌 메드텍 BD팀 (심혈관)"
     with django_capture_on_commit_callbacks(execute=True):
         request = ask(event=s.event, requester=s.startup, offer=s.offer, need=s.need)
-        requests.decline(request, organization=s.corporate, reason="no_capacity")
+        meeting_requests.decline(request, organization=s.corporate, reason="no_capacity")
     # The mail to the startup names neither the company nor the need.
     assert mail.outbox[-1].subject == "글로벌 메드텍 BD팀 (심혈관)에서 미팅 요청을 거절했습니다"
     assert s.need.title not in mail.outbox[-1].body
@@ -252,12 +254,12 @@ def test_a_startup_sees_the_fit_warnings_first(salon):
         ["too early: prototype, need asks for clinical or later"],
     )
     with pytest.raises(ValidationError) as error:
-        requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, need=s.need)
+        meeting_requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, need=s.need)
     assert error.value.message_dict == {
         "confirm_misfit": ["요청을 보내기 전에 맞지 않는 점을 확인하세요:", "너무 이름: 시제품 단계, 요구는 임상 이후"]
     }
     with translation.override("en"), pytest.raises(ValidationError) as error:
-        requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, need=s.need)
+        meeting_requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, need=s.need)
     assert error.value.message_dict == {
         "confirm_misfit": [
             "Before you send this request, note what does not fit:",
@@ -267,15 +269,17 @@ def test_a_startup_sees_the_fit_warnings_first(salon):
     assert MeetingRequest.objects.count() == 0
     # Without a stored match for the pair (or for any need of the team) the startup is told so.
     other_need = PartneringNeedFactory(organization=s.corporate)
-    assert requests.fit_warnings(s.offer, other_need, s.corporate) == ["귀사의 기술은 이 수요의 매칭 결과에 없습니다."]
+    assert fit_warnings(s.offer, other_need, s.corporate) == ["귀사의 기술은 이 수요의 매칭 결과에 없습니다."]
     third = OrganizationFactory()
-    assert requests.fit_warnings(s.offer, None, third) == ["귀사의 기술은 이 BD팀 수요들의 매칭 결과에 없습니다."]
+    assert fit_warnings(s.offer, None, third) == ["귀사의 기술은 이 BD팀 수요들의 매칭 결과에 없습니다."]
     # Without a need the best match with any of the team's needs speaks.
-    assert requests.fit_warnings(s.offer, None, s.corporate) == ["너무 이름: 시제품 단계, 요구는 임상 이후"]
+    assert fit_warnings(s.offer, None, s.corporate) == ["너무 이름: 시제품 단계, 요구는 임상 이후"]
     # Confirmed, the request goes out; a BD team asking is never held back.
-    sent = requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, need=s.need, confirm_misfit=True)
+    sent = meeting_requests.request_meeting(
+        event=s.event, requester=s.startup, offer=s.offer, need=s.need, confirm_misfit=True
+    )
     assert (sent.status, sent.score) == ("pending", 0.41)
-    assert requests.fit_warnings(TechnologyOfferFactory(organization=s.startup), s.need, s.corporate) == [
+    assert fit_warnings(TechnologyOfferFactory(organization=s.startup), s.need, s.corporate) == [
         "귀사의 기술은 이 수요의 매칭 결과에 없습니다."
     ]
 
@@ -283,7 +287,7 @@ def test_a_startup_sees_the_fit_warnings_first(salon):
 def test_a_fitting_request_needs_no_confirmation(salon):
     s = salon
     _match(s.offer, s.need, 0.8)
-    request = requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, need=s.need)
+    request = meeting_requests.request_meeting(event=s.event, requester=s.startup, offer=s.offer, need=s.need)
     assert (request.status, request.origin, request.score) == ("pending", "startup", 0.8)
 
 
@@ -301,10 +305,10 @@ def test_the_organizer_arranges_a_meeting_both_sides_agreed_to(salon, django_cap
     )
     stranger = OrganizationFactory(kind=OrganizationKind.ORGANIZER)
     with pytest.raises(ValidationError) as error:
-        requests.arrange_meeting(event=s.event, organizer=stranger, offer=s.offer, need=s.need)
+        meeting_requests.arrange_meeting(event=s.event, organizer=stranger, offer=s.offer, need=s.need)
     assert messages_of(error.value) == ["이 살롱의 주최자만 미팅을 주선할 수 있습니다."]
     with django_capture_on_commit_callbacks(execute=True):
-        arranged = requests.arrange_meeting(
+        arranged = meeting_requests.arrange_meeting(
             event=s.event, organizer=s.event.organizer, offer=s.offer, need=s.need, message="현장 합의"
         )
     assert arranged.pk == proposal.pk
@@ -319,20 +323,23 @@ def test_the_organizer_arranges_a_meeting_both_sides_agreed_to(salon, django_cap
         ("bd@globalmed.com", "The organizer arranged a meeting with MediVision"),
         ("ceo@medivision.kr", "주최 측에서 글로벌메드와(과)의 미팅을 주선했습니다"),
     ]
-    assert (requests.commitments(s.event, s.startup), requests.commitments(s.event, s.corporate)) == (1, 1)
+    assert (meeting_requests.commitments(s.event, s.startup), meeting_requests.commitments(s.event, s.corporate)) == (
+        1,
+        1,
+    )
     with pytest.raises(ValidationError) as error:
-        requests.arrange_meeting(event=s.event, organizer=s.event.organizer, offer=s.offer, need=s.need)
+        meeting_requests.arrange_meeting(event=s.event, organizer=s.event.organizer, offer=s.offer, need=s.need)
     assert messages_of(error.value) == ["이 두 기관은 이 살롱에서 이미 미팅이 잡혀 있습니다."]
     # Quotas hold for arranged meetings too (the salon allows 2 per organization).
     others = [OrganizationFactory() for _ in range(2)]
     for other in others:
         RegistrationFactory(event=s.event, organization=other, status="approved")
-    requests.arrange_meeting(event=s.event, organizer=s.event.organizer, offer=s.offer, corporate=others[0])
+    meeting_requests.arrange_meeting(event=s.event, organizer=s.event.organizer, offer=s.offer, corporate=others[0])
     with pytest.raises(ValidationError) as error:
-        requests.arrange_meeting(event=s.event, organizer=s.event.organizer, offer=s.offer, corporate=others[1])
+        meeting_requests.arrange_meeting(event=s.event, organizer=s.event.organizer, offer=s.offer, corporate=others[1])
     assert messages_of(error.value) == ["메디비전은(는) 이 살롱의 미팅 한도(2건)에 도달했습니다."]
     s.event.status = "published"
     with pytest.raises(ValidationError) as error:
-        requests.arrange_meeting(event=s.event, organizer=s.event.organizer, offer=s.offer, corporate=others[1])
+        meeting_requests.arrange_meeting(event=s.event, organizer=s.event.organizer, offer=s.offer, corporate=others[1])
     assert messages_of(error.value) == ["이 살롱에서는 더 이상 미팅을 주선할 수 없습니다."]
     assert MeetingRequest.objects.filter(status="accepted").count() == 2

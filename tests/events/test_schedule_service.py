@@ -13,9 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
-from events import requests, salon_service, schedule_service
-from events.models import Meeting, ProgramItem, Slot, Table
-from matching.models import MeetingRequest
+from events import meeting_requests, salon_service, schedule_service
+from events.models import Meeting, MeetingRequest, ProgramItem, Slot, Table
 from tests.factories import (
     EventFactory,
     OrganizationFactory,
@@ -108,7 +107,7 @@ def test_full_availability_uses_exactly_delta_slots_and_rescheduling_moves_nothi
     assert Meeting.objects.filter(sequence=0).count() == 5
 
     # A cancellation takes the meeting off the agenda (its calendar entry is cancelled) ...
-    requests.cancel(first, organization=c[0])
+    meeting_requests.cancel(first, organization=c[0])
     cancelled = Meeting.objects.get(request=first)
     assert (cancelled.status, cancelled.slot.index, cancelled.sequence) == ("cancelled", before[("S1", "C1")][0], 1)
     # ... and re-scheduling moves none of the others, nor does a new acceptance that fits.

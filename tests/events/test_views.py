@@ -135,8 +135,7 @@ def test_the_program_shows_subfield_roundtables_with_their_hosts(client):
 
 @pytest.mark.django_db
 def test_a_success_case_from_an_earlier_salon_is_featured_in_the_program(client, salon):
-    from events.models import Meeting, Outcome
-    from matching.models import MeetingRequest
+    from events.models import Meeting, MeetingRequest, Outcome
     from tests.factories import OrganizationFactory, StartupFactory, TechnologyOfferFactory
 
     earlier = EventFactory(slug="pangyo-old", title_ko="제1회 판교 살롱", title_en="1st Pangyo Salon", status="closed")

@@ -16,8 +16,7 @@ import psycopg
 import pytest
 
 from events import salon_service
-from events.models import Meeting
-from matching.models import MeetingRequest
+from events.models import Meeting, MeetingRequest
 from tests.factories import OrganizationFactory, RegistrationFactory, StartupFactory, TechnologyOfferFactory
 from tests.integration.conftest import database_url
 from tests.services import gunicorn_server, postgres_server

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from matching.models import Match, MeetingRequest, RegulatoryApproval, Shortlist, TechnologyOffer
+from events.models import MeetingRequest
+from matching.models import Match, RegulatoryApproval, Shortlist, TechnologyOffer
 from tests.factories import (
     DeviceAreaFactory,
     EventFactory,

@@ -177,12 +177,11 @@ def test_the_demos_matches_and_proposals_respect_the_floor_and_the_device_areas(
     with the need's (the case that the lexical fallback got wrong: knee robots for thoracic AI)."""
     import datetime as dt
 
-    from events.models import Event
+    from events.models import Event, MeetingRequest, RequestOrigin
     from events.proposal_service import propose_meetings
     from matching import scoring
-    from matching.enums import RequestOrigin
     from matching.match_service import recompute_matches
-    from matching.models import Embedding, Match, MeetingRequest
+    from matching.models import Embedding, Match
     from seeds.loader import load_seeds
 
     load_seeds(today=dt.date(2026, 11, 23))

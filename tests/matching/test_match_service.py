@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from events import requests
+from events import meeting_requests
 from matching import match_service
 from matching.match_service import recompute_matches
 from matching.models import Concept, Embedding, Match, RegulatoryApproval
@@ -195,10 +195,10 @@ def ranking(d) -> list[str]:
 
 def decline_request(d, name, reason):
     # The too-early startup is warned first ("너무 이른 단계 …") and sends anyway.
-    request = requests.request_meeting(
+    request = meeting_requests.request_meeting(
         event=d.event, requester=d.offers[name].organization, offer=d.offers[name], need=d.need, confirm_misfit=True
     )
-    requests.decline(request, organization=d.need.organization, reason=reason)
+    meeting_requests.decline(request, organization=d.need.organization, reason=reason)
 
 
 def test_a_too_early_decline_ranks_that_stage_and_earlier_lower(declines):

@@ -15,8 +15,9 @@ from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
+from events.models import MeetingRequest
 from matching import documents, services
-from matching.models import Match, MeetingRequest, TechnologyOffer
+from matching.models import Match, TechnologyOffer
 from tests.factories import (
     EventFactory,
     MembershipFactory,

@@ -9,16 +9,8 @@ from django.utils import translation
 
 from accounts.models import Membership, Organization, User
 from events import follow_up
-from events.models import Event, Meeting, ProgramItem, Registration, Slot, Table
-from matching.models import (
-    Concept,
-    DeviceArea,
-    Embedding,
-    MeetingRequest,
-    PartneringNeed,
-    RegulatoryApproval,
-    TechnologyOffer,
-)
+from events.models import Event, Meeting, MeetingRequest, ProgramItem, Registration, Slot, Table
+from matching.models import Concept, DeviceArea, Embedding, PartneringNeed, RegulatoryApproval, TechnologyOffer
 from seeds import loader
 from seeds.loader import DEMO_PASSWORD, SeedError, load_seeds
 

@@ -10,8 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from events import agenda
-from events.models import Meeting, Outcome, Registration
-from matching.models import Match, MeetingRequest, PartneringNeed, TechnologyOffer
+from events.models import Meeting, MeetingRequest, Outcome, Registration
+from matching.models import Match, PartneringNeed, TechnologyOffer
 from tests.events.test_agenda import make_salon
 from tests.factories import (
     MembershipFactory,

@@ -25,8 +25,8 @@ from django.test import Client
 from django.utils import timezone
 
 from events import agenda
-from events.models import Meeting, Outcome, Registration
-from matching.models import Match, MeetingRequest, Shortlist
+from events.models import Meeting, MeetingRequest, Outcome, Registration
+from matching.models import Match, Shortlist
 from tests.events.test_agenda import make_salon
 from tests.factories import (
     MembershipFactory,

@@ -13,9 +13,8 @@ import pytest
 from django.core.cache import cache
 
 from events import charts, salon_service, schedule_service
-from events.models import Event, EventStatus, Meeting, ProgramItem, Registration, Slot
+from events.models import Event, EventStatus, Meeting, MeetingRequest, ProgramItem, Registration, Slot
 from matching import match_service
-from matching.models import MeetingRequest
 from tests.factories import (
     EventFactory,
     MembershipFactory,

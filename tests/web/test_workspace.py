@@ -8,9 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from events import requests as meeting_requests
+from events import meeting_requests
+from events.models import MeetingRequest
 from matching import concepts
-from matching.models import Match, MeetingRequest, PartneringNeed, RegulatoryApproval, Shortlist, TechnologyOffer
+from matching.models import Match, PartneringNeed, RegulatoryApproval, Shortlist, TechnologyOffer
 from tests.factories import (
     ConceptFactory,
     DeviceAreaFactory,

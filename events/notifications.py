@@ -14,9 +14,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-
-from . import disclosure
-from .models import MeetingRequest
+from events.models import MeetingRequest
+from matching.disclosure import Disclosure
 
 SUBJECTS = {
     "new": lambda: _("New meeting request from %(other)s"),
@@ -46,21 +45,21 @@ def _recipients(request: MeetingRequest, what: str) -> list[tuple[User, int]]:
     return [(by_pk[pk], org) for pk, org in users if org in sides]
 
 
-def _other_name(request: MeetingRequest, side: int) -> str:
+def _other_name(request: MeetingRequest, side: int) -> tuple[str, bool]:
+    """The other side's name for a recipient on ``side``, and whether the need may be named."""
     if side == request.corporate_id:
-        return request.startup.name
-    if request.need is not None and not disclosure.Disclosure.for_organization(request.startup).need_identity(
-        request.need
-    ):
-        return disclosure.anonymous_label(request.need)
-    return request.corporate.name
+        return request.startup.name, True
+    if request.need is None:
+        return request.corporate.name, True
+    names = Disclosure.for_organization(request.startup).need_names(request.need)
+    return names.organization, names.identified
 
 
-def _body(request: MeetingRequest, what: str, side: int, other: str) -> str:
+def _body(request: MeetingRequest, what: str, side: int, other: str, need_shown: bool) -> str:
     lines = [SUBJECTS[what]() % {"other": other}, ""]
     lines.append(_("Salon: %(salon)s (%(date)s)") % {"salon": request.event.title, "date": request.event.date})
     lines.append(_("Technology: %(offer)s") % {"offer": request.offer.title})
-    if request.need is not None and (side == request.corporate_id or other != disclosure.anonymous_label(request.need)):
+    if request.need is not None and need_shown:
         lines.append(_("Need: %(need)s") % {"need": request.need.title})
     if request.message and what == "new":
         lines += ["", _("Message:"), request.message]
@@ -85,9 +84,9 @@ def send(request_id: int, what: str) -> int:
     messages = []
     for user, side in _recipients(request, what):
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-            other = _other_name(request, side)
+            other, need_shown = _other_name(request, side)
             subject = SUBJECTS[what]() % {"other": other}
-            body = _body(request, what, side, other)
+            body = _body(request, what, side, other, need_shown)
         messages.append(EmailMessage(subject, body, to=[user.email]))
     if messages:
         get_connection().send_messages(messages)

@@ -22,14 +22,20 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.models import AuditAction, Organization, OrganizationKind, User
-from events import schedule_service
-from events.models import Event, EventStatus, Registration, RegistrationStatus
-from matching import notifications
-from matching.enums import DeclineReason, NeedStatus, OfferStatus, RequestOrigin, RequestStatus
-from matching.models import Match, MeetingRequest, PartneringNeed, TechnologyOffer
+from accounts.selectors import affiliation
+from events import notifications, schedule_service
+from events.models import (
+    Event,
+    MeetingRequest,
+    Registration,
+    RegistrationStatus,
+    RequestOrigin,
+    RequestStatus,
+)
+from matching.enums import DeclineReason, NeedStatus, OfferStatus
+from matching.models import Match, PartneringNeed, TechnologyOffer
+from matching.selectors import fit_warnings, reachable_need, visible_offers
 from matching.tasks import recompute_matches
-
-REQUESTS_OPEN = (EventStatus.OPEN, EventStatus.MATCHING)
 
 
 def _registration(event: Event, organization: Organization) -> Registration | None:
@@ -42,7 +48,13 @@ def quota(event: Event, organization: Organization) -> int:
     registration = _registration(event, organization)
     if registration is None or registration.status != RegistrationStatus.APPROVED:
         return 0
-    return min(event.meeting_quota, registration.max_meetings)
+    return quota_of(event, max_meetings=registration.max_meetings)
+
+
+def quota_of(event: Event, *, max_meetings: int) -> int:
+    """The quota rule, shared by requests and proposals: the salon's quota, lowered by the
+    organization's own maximum (its registration's ``max_meetings``)."""
+    return min(event.meeting_quota, max_meetings)
 
 
 def commitments(event: Event, organization: Organization) -> int:
@@ -78,7 +90,7 @@ def _check_quota(event: Event, organization: Organization, *, extra: int = 1) ->
 
 
 def _check_open(event: Event) -> None:
-    if event.status not in REQUESTS_OPEN:
+    if not event.accepts_requests:
         raise ValidationError(_("Meeting requests are closed for this salon."), code="closed")
 
 
@@ -206,18 +218,70 @@ def request_meeting(
     return request
 
 
-def fit_warnings(offer: TechnologyOffer, need: PartneringNeed | None, corporate: Organization) -> list[str]:
-    """What does not fit between an offer and a need (or, without a need, any need of the BD team),
-    in the active language: the ``misfits`` of the stored match's explanation, or a warning that the
-    offer is not among the team's matches at all."""
-    matches = Match.objects.filter(offer=offer)
-    matches = matches.filter(need=need) if need is not None else matches.filter(need__organization=corporate)
-    best = matches.order_by("-score").first()
-    if best is None:
-        if need is not None:
-            return [_("Your technology is not among the matches of this need.")]
-        return [_("Your technology is not among the matches of this BD team's needs.")]
-    return list(best.explanation_in()["misfits"])
+def meeting_request_send(
+    *,
+    user: User,
+    event: Event,
+    offer: TechnologyOffer,
+    need: PartneringNeed | None = None,
+    corporate: Organization | None = None,
+    message: str = "",
+    confirm_misfit: bool = False,
+) -> MeetingRequest:
+    """A user's "request a meeting", from a page or the API: the one place that decides who asks.
+
+    The startup side asks when the offer is the user's (and the need one it may reach); the BD team
+    asks when the need or team is the user's (and the offer one it may see); the salon's organizer,
+    asking for two other organizations, arranges the meeting instead (accepted at once)."""
+    corporate_id = need.organization_id if need is not None else (corporate.pk if corporate is not None else None)
+    requester = requesting_organization(user, offer=offer, corporate_id=corporate_id)
+    if requester is None:
+        if event.organizer_id in affiliation(user).organizers:
+            return arrange_meeting(
+                event=event,
+                organizer=event.organizer,
+                offer=offer,
+                need=need,
+                corporate=corporate,
+                user=user,
+                message=message,
+            )
+        raise ValidationError(_("You can only request meetings for your own organization."), code="not_yours")
+    if requester.pk == offer.organization_id:
+        if need is not None and reachable_need(user, offer=offer, need_id=need.pk) is None:
+            raise ValidationError({"need": [_("Unknown need.")]}, code="unknown_need")
+    elif not visible_offers(user).filter(pk=offer.pk).exists():
+        raise ValidationError(_("You can only request meetings for your own organization."), code="not_yours")
+    return request_meeting(
+        event=event,
+        requester=requester,
+        offer=offer,
+        need=need,
+        corporate=corporate,
+        user=user,
+        message=message,
+        confirm_misfit=confirm_misfit,
+    )
+
+
+def requesting_organization(user, *, offer: TechnologyOffer, corporate_id: int | None) -> Organization | None:
+    """Which of the user's organizations asks for a meeting about ``offer`` with BD team
+    ``corporate_id``: the offer's startup if it is the user's, else the BD team if it is the user's."""
+    mine = affiliation(user).organizations
+    if offer.organization_id in mine:
+        return offer.organization
+    if corporate_id in mine:
+        return Organization.objects.get(pk=corporate_id)
+    return None
+
+
+def party(request: MeetingRequest, user) -> Organization | None:
+    """The side of ``request`` that is one of the user's organizations (the startup first)."""
+    mine = affiliation(user).organizations
+    for organization in (request.startup, request.corporate):
+        if organization.pk in mine:
+            return organization
+    return None
 
 
 def arrange_meeting(
@@ -235,7 +299,7 @@ def arrange_meeting(
     pair. Possible until the agenda is published."""
     if event.organizer_id != organizer.pk:
         raise ValidationError(_("Only the organizer of this salon can arrange meetings."), code="not_organizer")
-    if event.status not in (*REQUESTS_OPEN, EventStatus.SCHEDULING):
+    if not event.arrangeable:
         raise ValidationError(_("Meetings can no longer be arranged for this salon."), code="closed")
     corporate = need.organization if need is not None else corporate
     if corporate is None:
