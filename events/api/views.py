@@ -17,6 +17,7 @@ from accounts.models import Organization
 from accounts.selectors import affiliation
 from events import agenda, follow_up, requests, salon_service, schedule_service
 from events.models import Event, EventStatus, Outcome, ProgramItem, Slot, Table
+from events.selectors import organized_salons
 from matching import selectors
 from matching.api.views import DisclosureMixin
 from matching.models import Match, MeetingRequest
@@ -204,8 +205,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     def funnel(self, request):
         """Organizers: the follow-up funnel of each of their salons (meetings → held → follow-up
         call → NDA/CDA → evaluation/PoC → term sheet → deal), oldest first, and no-shows."""
-        mine = affiliation(request.user)
-        events = list(Event.objects.filter(organizer_id__in=mine.organizers).order_by("date", "pk"))
+        events = list(organized_salons(request.user).order_by("date", "pk"))
         rows = [
             {
                 "event": event.slug,
