@@ -13,7 +13,7 @@ urlpatterns = [
     path("", include("events.urls")),
     path("accounts/", include("accounts.urls")),
     path("workspace/", include(workspace)),
-    path("organize/", include("events.organizer_urls")),
+    path("organize/", include("events.organize.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),

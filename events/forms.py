@@ -1,4 +1,4 @@
-"""Forms of the salon pages: the organizer's (``events.organizer_views``: a salon and its program,
+"""Forms of the salon pages: the organizer's (``events.organize``: a salon and its program,
 tables, moving a meeting) and the participants' (applying to a salon, reporting a meeting's
 outcome, asking for and declining a meeting). Validation errors are attached to the field they concern."""
 

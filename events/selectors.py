@@ -1,5 +1,6 @@
-"""What a user may see of meeting requests and which salons two organizations can meet at: the one
-place for these reads, used by the web pages and the API alike."""
+"""Reads of salons and meeting requests: which salons a user may run, which requests it may see, and
+where two organizations can meet. The one place for these rules, used by the web pages, the exports
+and the API alike."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from django.db.models import Q, QuerySet
 
 from accounts.selectors import affiliation
 from events.models import Event, EventStatus, MeetingRequest, Registration, RegistrationStatus
+
+
+def organized_salons(user) -> QuerySet[Event]:
+    """The salons of the organizer organizations the user belongs to; none for anyone else."""
+    return Event.objects.filter(organizer_id__in=affiliation(user).organizers)
 
 
 def visible_requests(user) -> QuerySet[MeetingRequest]:

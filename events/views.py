@@ -16,6 +16,7 @@ from core.forms import add_service_error
 from events import agenda, exports, follow_up, salon_service
 from events.forms import ApplicationForm, OutcomeForm
 from events.models import Event, EventStatus, ProgramItem, ProgramItemKind, RegistrationStatus
+from events.organize.access import organized_salon
 from matching.enums import NeedStatus, OfferStatus
 from matching.models import PartneringNeed, TechnologyOffer
 
@@ -124,15 +125,10 @@ def _calendar_response(body: bytes, *, attachment: bool = True) -> HttpResponse:
     return response
 
 
-def _organized_event(request, slug) -> Event:
-    """The salon, if the user organizes it; 404 for everyone else (no hint that it exists)."""
-    return get_object_or_404(Event, slug=slug, organizer_id__in=affiliation(request.user).organizers)
-
-
 @login_required
 @require_safe
 def schedule_xlsx(request, slug):
-    event = _organized_event(request, slug)
+    event = organized_salon(request, slug)
     body = exports.schedule_workbook(agenda.salon_export(event))
     audit.record(AuditAction.EXPORTED, actor=request.user, organization=event.organizer_id, target=event, format="xlsx")
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -144,7 +140,7 @@ def schedule_xlsx(request, slug):
 @require_safe
 def schedule_print(request, slug):
     """The schedule grid (slots × tables) as a printable page, then one section per table."""
-    event = _organized_event(request, slug)
+    event = organized_salon(request, slug)
     export = agenda.salon_export(event)
     audit.record(
         AuditAction.EXPORTED, actor=request.user, organization=event.organizer_id, target=event, format="print"

@@ -16,7 +16,8 @@ from rest_framework.views import APIView
 from accounts.models import Organization
 from accounts.selectors import affiliation
 from events import agenda, follow_up, meeting_requests, salon_service, schedule_service
-from events.models import Event, EventStatus, MeetingRequest, Outcome, ProgramItem, Slot, Table
+from events.models import Event, EventStatus, Outcome, ProgramItem, Slot, Table
+from events.selectors import organized_salons, visible_requests
 from matching.api.views import DisclosureMixin
 
 from .serializers import (
@@ -39,15 +40,6 @@ def _service(function, *args, **kwargs):
         return function(*args, **kwargs)
     except DjangoValidationError as error:
         raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
-
-
-def visible_requests(user):
-    mine = affiliation(user)
-    return MeetingRequest.objects.filter(
-        Q(startup_id__in=mine.organizations)
-        | Q(corporate_id__in=mine.organizations)
-        | Q(event__organizer_id__in=mine.organizers)
-    )
 
 
 class MeetingRequestViewSet(
@@ -167,8 +159,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     def funnel(self, request):
         """Organizers: the follow-up funnel of each of their salons (meetings → held → follow-up
         call → NDA/CDA → evaluation/PoC → term sheet → deal), oldest first, and no-shows."""
-        mine = affiliation(request.user)
-        events = list(Event.objects.filter(organizer_id__in=mine.organizers).order_by("date", "pk"))
+        events = list(organized_salons(request.user).order_by("date", "pk"))
         rows = [
             {
                 "event": event.slug,

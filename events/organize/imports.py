@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import Organization
-from events.organizer_views import _organizer_ids
+from events.organize.access import organizer_ids
 from matching import imports
 from matching.models import TechnologyOffer
 
@@ -56,7 +56,7 @@ def _field_help() -> list[dict]:
 
 @login_required
 def import_profiles(request):
-    organizers = _organizer_ids(request)
+    organizers = organizer_ids(request)
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -85,7 +85,7 @@ def import_profiles(request):
 @login_required
 @require_GET
 def template_xlsx(request):
-    _organizer_ids(request)
+    organizer_ids(request)
     response = HttpResponse(imports.template_xlsx(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="partnering-salon-import.xlsx"'
     return response
@@ -94,7 +94,7 @@ def template_xlsx(request):
 @login_required
 @require_GET
 def template_csv(request):
-    _organizer_ids(request)
+    organizer_ids(request)
     response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="partnering-salon-import.csv"'
     return response
