@@ -310,7 +310,7 @@ class MeetingRequest(models.Model):
 
     A platform proposal (``proposed``) has no requester yet: the side that takes it up becomes the
     requester and the request waits (``pending``) for the other side, which accepts or declines
-    with a reason. See ``matching.requests`` for the transitions and quotas."""
+    with a reason. See ``events.requests`` for the transitions and quotas."""
 
     event = models.ForeignKey(
         "events.Event", on_delete=models.CASCADE, related_name="meeting_requests", verbose_name=_("salon")
