@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run setup model test test-sqlite test-postgres lint fmt bench messages compile-messages lock clean
+.PHONY: run setup model test test-sqlite test-postgres check worker beat lint fmt bench messages compile-messages lock clean
 
 # --- Environment ---------------------------------------------------------------------------
 $(BIN)/activate:
@@ -56,6 +56,22 @@ test-sqlite:
 test-postgres:
 	$(PY) -m tests.services postgres -- $(BIN)/pytest $(PYTEST_ARGS)
 
+# Quick loop while editing: lint, no model change without its migration, the suite on SQLite.
+check: $(VENV)/.dev-installed compile-messages model
+	$(MAKE) lint
+	$(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) test-sqlite
+
+# A Celery worker and the beat scheduler against a real broker (REDIS_URL, e.g. redis://127.0.0.1:6379/0);
+# without REDIS_URL the tasks run in-process and neither is needed.
+worker: $(VENV)/.runtime-installed compile-messages model
+	@test -n "$(REDIS_URL)" || { echo "make worker needs REDIS_URL (e.g. REDIS_URL=redis://127.0.0.1:6379/0)"; exit 2; }
+	$(BIN)/celery -A config worker -l info
+
+beat: $(VENV)/.runtime-installed
+	@test -n "$(REDIS_URL)" || { echo "make beat needs REDIS_URL (e.g. REDIS_URL=redis://127.0.0.1:6379/0)"; exit 2; }
+	$(BIN)/celery -A config beat -l info
+
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -65,7 +81,7 @@ fmt: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 
 bench: $(VENV)/.dev-installed
-	@ls bench/*.py >/dev/null 2>&1 && for script in bench/[!_]*.py; do $(PY) -m bench.$$(basename $$script .py); done || echo "no benchmarks yet"
+	@status=0; for script in bench/[!_]*.py; do $(PY) -m bench.$$(basename $$script .py) || status=1; done; exit $$status
 
 # Extract translatable strings (needs GNU gettext); then translate config/locale/*/LC_MESSAGES/django.po.
 messages: $(VENV)/.dev-installed

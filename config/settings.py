@@ -255,10 +255,10 @@ EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 16, minimum=1)
 # Matching (matching.match_service): how many best pairs are stored per offer and per need.
 MATCHES_PER_OFFER = env_int("MATCHES_PER_OFFER", 10, minimum=1)
 MATCHES_PER_NEED = env_int("MATCHES_PER_NEED", 20, minimum=1)
-# Meeting requests (matching.requests): pending requests expire, and their recipients are warned.
+# Meeting requests (events.meeting_requests): pending requests expire, and their recipients are warned.
 REQUEST_EXPIRY_HOURS = env_int("REQUEST_EXPIRY_HOURS", 72, minimum=1)
 REQUEST_EXPIRY_WARNING_HOURS = env_int("REQUEST_EXPIRY_WARNING_HOURS", 24, minimum=1)
-# Proposals (matching.proposal_service): at most this many per startup and salon.
+# Proposals (events.proposal_service): at most this many per startup and salon.
 PROPOSALS_PER_STARTUP = env_int("PROPOSALS_PER_STARTUP", 3, minimum=1)
 # Teaser PDFs of offers (matching.documents): the largest accepted upload, in bytes (10 MiB).
 TEASER_MAX_BYTES = env_int("TEASER_MAX_BYTES", 10 * 1024 * 1024, minimum=1)

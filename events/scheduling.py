@@ -1,7 +1,8 @@
 """Where and when the accepted 1:1 meetings of a partnering salon take place: pure Python + OR-Tools.
 
-A thin service (to come) turns a salon's accepted meetings, slots, tables, unavailable slots and fixed
-tables into a :class:`Problem` and calls :func:`schedule`; nothing here touches Django or the database.
+A thin service (``events.schedule_service``) turns a salon's accepted meetings, slots, tables, unavailable
+slots and fixed tables into a :class:`Problem` and calls :func:`schedule`; nothing here touches Django or
+the database.
 Participants are organisations (startups on one side, corporate BD teams on the other), identified by
 integers; an id may appear on one side only.
 

@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 KINDS = ("offer", "need")
 # Which of the model's prompts each kind of profile is encoded with. Measured on the development
-# set (bench/crosslingual.py, README "Matching quality"): offers and needs are both short
+# set (bench/crosslingual.py, docs/benchmarks.md "Matching quality"): offers and needs are both short
 # descriptions of a technology, so the symmetric scheme (both as queries) is the one e5's authors
 # recommend for symmetric tasks, and it ranks better here than offers as passages.
 PROMPT_OF_KIND = {"offer": "query", "need": "query"}

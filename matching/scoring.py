@@ -23,7 +23,7 @@ an organizer), and pairs below the recipe's relevance floor (texts less similar 
 ``Recipe.semantic_floor``): those are neither stored as matches nor proposed.
 
 The weights, the semantic band and the floor of each model family are chosen on the development
-set by ``python -m bench.calibrate`` (README, "Matching quality"), not by hand.
+set by ``python -m bench.calibrate`` (docs/benchmarks.md, "Matching quality"), not by hand.
 """
 
 from __future__ import annotations
