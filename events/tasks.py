@@ -19,7 +19,7 @@ def expire_requests() -> dict:
     return {"expired": expired, "warned": warned}
 
 
-# --- Organizer runs: proposals and scheduling, with their progress (``matching.runs``) -------------
+# --- Organizer runs: proposals and scheduling, with their progress (``core.runs``) -------------
 # The same code works with eager tasks (development: the run has finished by the time the page
 # reloads) and with a worker (production: Redis holds the state for every process).
 

@@ -64,7 +64,7 @@ EMBED_EVERYTHING_KEY = "matching:embed-everything"
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def embed_everything_task(every: bool = True) -> dict:
     """Embed every offer and need (unchanged text skipped), then re-score the whole matrix; the
-    progress (``done``/``total`` texts) and the figures go to ``matching.runs`` for the organizer's
+    progress (``done``/``total`` texts) and the figures go to ``core.runs`` for the organizer's
     page. Started from the organizer dashboard, e.g. after a change of ``EMBEDDING_MODEL``."""
 
     def progress(done: int, total: int) -> None:
