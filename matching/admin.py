@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from matching.embedding_service import enqueue_embedding
+from matching import services
 from matching.embeddings import get_backend
 from matching.models import (
     Concept,
@@ -14,14 +14,39 @@ from matching.models import (
 )
 
 
-class EmbedOnSaveMixin:
-    """Queue the embedding after an admin save, as the services do for forms and the API."""
+class ThroughServiceMixin:
+    """Saves of the admin go through ``matching.services``, as the forms and the API do: the same
+    validation, the same approvals rule, the embedding queued after the commit. The form and its
+    inlines only validate their shape; nothing is written until the service runs (in ``save_related``,
+    where the inline rows are known)."""
 
-    embedding_kind: str
+    create: staticmethod
+    update: staticmethod
+    entity: str  # the service's keyword for the instance being changed
+
+    def save_model(self, request, obj, form, change):
+        pass  # written in save_related, with the many-to-many fields and the inline rows
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        enqueue_embedding(kind=self.embedding_kind, ids=[form.instance.pk])
+        data = dict(form.cleaned_data)
+        organization = data.pop("organization")
+        extra = {name: data.pop(name) for name in ("areas", "concepts") if name in data}
+        for formset in formsets:
+            # Read by the admin's change message; the rows are written by the service, not the formset.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            if formset.model is RegulatoryApproval:
+                extra["approvals"] = [
+                    {key: row.cleaned_data[key] for key in ("market", "pathway", "status")}
+                    for row in formset.forms
+                    if row.cleaned_data and not row.cleaned_data.get("DELETE")
+                ]
+        # The form and the inline formset already ran the model's validation (constraints included),
+        # so the service accepts what reaches it; should it not, the admin's transaction rolls back.
+        if change:
+            self.update(**{self.entity: form.instance}, organization=organization, **extra, **data)
+        else:
+            created = self.create(organization=organization, **extra, **data)
+            form.instance.pk, form.instance._state.adding = created.pk, False
 
 
 @admin.register(DeviceArea)
@@ -43,8 +68,8 @@ class RegulatoryApprovalInline(admin.TabularInline):
 
 
 @admin.register(TechnologyOffer)
-class TechnologyOfferAdmin(EmbedOnSaveMixin, admin.ModelAdmin):
-    embedding_kind = "offer"
+class TechnologyOfferAdmin(ThroughServiceMixin, admin.ModelAdmin):
+    create, update, entity = staticmethod(services.offer_create), staticmethod(services.offer_update), "offer"
     list_display = ["title", "organization", "stage", "language", "status", "updated_at"]
     list_filter = ["status", "stage", "language", "areas"]
     search_fields = ["title", "description", "organization__name_ko", "organization__name_en"]
@@ -58,8 +83,8 @@ class TechnologyOfferAdmin(EmbedOnSaveMixin, admin.ModelAdmin):
 
 
 @admin.register(PartneringNeed)
-class PartneringNeedAdmin(EmbedOnSaveMixin, admin.ModelAdmin):
-    embedding_kind = "need"
+class PartneringNeedAdmin(ThroughServiceMixin, admin.ModelAdmin):
+    create, update, entity = staticmethod(services.need_create), staticmethod(services.need_update), "need"
     list_display = ["title", "organization", "stage_min", "stage_max", "is_confidential", "status", "updated_at"]
     list_filter = ["status", "is_confidential", "stage_min", "areas"]
     search_fields = ["title", "description", "organization__name_ko", "organization__name_en"]
