@@ -13,10 +13,9 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from accounts.models import Cluster, OrganizationKind
 from accounts.validators import normalize_business_registration_number
-from matching.enums import PATHWAYS_BY_MARKET, ApprovalStatus, DealType, Market, OfferStatus, Pathway, Region, Stage
-from matching.imports.columns import IMPORTABLE_KINDS, normalise
+from matching.enums import PATHWAYS_BY_MARKET, ApprovalStatus, Market, Pathway
+from matching.imports.columns import COLUMN, COLUMNS, normalise
 from matching.imports.results import RowError
 
 LIST_SEPARATORS = re.compile(r"[,;\n、，；]")
@@ -92,19 +91,21 @@ class Cells:
         self.failed.add(key)
         self.errors.append(RowError(self.sheet, self.row, self.headers.get(key, ""), message))
 
-    def choice(self, key: str, choices: type[models.TextChoices], table: dict[str, str], allowed=None) -> str:
+    def choice(self, key: str) -> str:
+        column = COLUMN[key]
         raw = self.text(key)
-        value = table.get(normalise(raw))
+        value = self.tables.choices[key].get(normalise(raw))
         if value is None:
             self.error(
                 key,
                 _("“%(value)s” is not an allowed value. Allowed: %(allowed)s.")
-                % {"value": raw, "allowed": _allowed(choices, allowed)},
+                % {"value": raw, "allowed": _allowed(column.choices, column.allowed)},
             )
             return raw
         return value
 
-    def choice_list(self, key: str, choices: type[models.TextChoices], table: dict[str, str]) -> list[str]:
+    def choice_list(self, key: str) -> list[str]:
+        choices, table = COLUMN[key].choices, self.tables.choices[key]
         items = [item.strip() for item in LIST_SEPARATORS.split(self.text(key)) if item.strip()]
         unknown = [item for item in items if normalise(item) not in table]
         if unknown:
@@ -175,12 +176,9 @@ class Tables:
     """Lookups of the enumerations (code or label, either language), built once per import."""
 
     def __init__(self):
-        self.kinds = _choices_table(OrganizationKind, IMPORTABLE_KINDS)
-        self.clusters = _choices_table(Cluster)
-        self.stages = _choices_table(Stage)
-        self.deal_types = _choices_table(DealType)
-        self.regions = _choices_table(Region)
-        self.offer_statuses = _choices_table(OfferStatus)
+        self.choices = {
+            column.key: _choices_table(column.choices, column.allowed) for column in COLUMNS if column.choices
+        }
         self.approval_statuses = _choices_table(ApprovalStatus)
         self.markets = _choices_table(Market) | {
             normalise(name): market for market, names in AUTHORITIES.items() for name in names
@@ -188,17 +186,16 @@ class Tables:
         self.pathways = {market: _pathway_table(market) for market in PATHWAYS_BY_MARKET}
 
 
-def read_organization(cells: Cells, tables: Tables) -> dict:
+def read_organization(cells: Cells) -> dict:
     values = {}
     for key in ("name_ko", "name_en", "slug", "contact_email", "contact_phone"):
         if cells.text(key):
             values[key] = cells.text(key)
     if cells.text("organization_description"):
         values["description"] = cells.text("organization_description")
-    if cells.text("kind"):
-        values["kind"] = cells.choice("kind", OrganizationKind, tables.kinds, IMPORTABLE_KINDS)
-    if cells.text("cluster"):
-        values["cluster"] = cells.choice("cluster", Cluster, tables.clusters)
+    for key in ("kind", "cluster"):
+        if cells.text(key):
+            values[key] = cells.choice(key)
     if cells.text("country"):
         values["country"] = cells.text("country").upper()
     if cells.text("business_registration_number"):
@@ -216,19 +213,14 @@ def read_organization(cells: Cells, tables: Tables) -> dict:
     return values
 
 
-def read_offer(cells: Cells, tables: Tables) -> tuple[dict, list[dict] | None]:
+def read_offer(cells: Cells) -> tuple[dict, list[dict] | None]:
     values = {}
     if cells.text("title"):
         values["title"] = cells.text("title")
     if cells.text("offer_description"):
         values["description"] = cells.text("offer_description")
-    if cells.text("stage"):
-        values["stage"] = cells.choice("stage", Stage, tables.stages)
-    if cells.text("status"):
-        values["status"] = cells.choice("status", OfferStatus, tables.offer_statuses)
-    if cells.text("deal_types"):
-        values["deal_types"] = cells.choice_list("deal_types", DealType, tables.deal_types)
-    if cells.text("target_regions"):
-        values["target_regions"] = cells.choice_list("target_regions", Region, tables.regions)
+    for key in ("stage", "status", "deal_types", "target_regions"):
+        if cells.text(key):
+            values[key] = cells.choice_list(key) if COLUMN[key].many else cells.choice(key)
     approvals = cells.approvals() if cells.text("approvals") else None
     return values, approvals

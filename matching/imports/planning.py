@@ -223,7 +223,7 @@ def make_plan(sheets: list[Sheet], notes: list[str]) -> Plan:
             cells = Cells(
                 tables, sheet.name, number, headers, {key: row[i] if i < len(row) else "" for key, i in keys.items()}
             )
-            values = read_organization(cells, tables)
+            values = read_organization(cells)
             organization = OrganizationRow(cells, values)
             earlier = registry.find(values)
             if earlier is None:
@@ -243,7 +243,7 @@ def make_plan(sheets: list[Sheet], notes: list[str]) -> Plan:
                 plan.errors.extend(cells.errors)
             if kind == APPLICATION:
                 offer_cells = Cells(tables, sheet.name, number, headers, cells.cells)
-                offer_values, approvals = read_offer(offer_cells, tables)
+                offer_values, approvals = read_offer(offer_cells)
                 pending_offers.append((offer_cells, offer_values, approvals, organization))
     for sheet in offer_sheets:
         _kind, keys, headers = mapped[id(sheet)]
@@ -251,7 +251,7 @@ def make_plan(sheets: list[Sheet], notes: list[str]) -> Plan:
             cells = Cells(
                 tables, sheet.name, number, headers, {key: row[i] if i < len(row) else "" for key, i in keys.items()}
             )
-            values, approvals = read_offer(cells, tables)
+            values, approvals = read_offer(cells)
             reference = cells.text(ORGANIZATION)
             pending_offers.append((cells, values, approvals, registry.reference(reference) if reference else None))
     seen: dict[tuple, Cells] = {}
