@@ -37,7 +37,8 @@ values and says where each error is. The embeddings that the offer services queu
 
 The package, in the order an import runs: ``columns`` (the declaration), ``reading`` (file → text
 cells), ``cells`` (cells → field values), ``planning`` (every row checked, the plan),
-``saving`` (the plan saved in one transaction), ``results``; and ``templates``, the files to fill in.
+``saving`` (the plan saved in one transaction), ``results``; ``templates``, the files to fill in, and
+``format_doc``, which writes the format document.
 """
 
 from matching.imports.columns import (

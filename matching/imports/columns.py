@@ -98,7 +98,10 @@ COLUMNS: tuple[Column, ...] = (
         "business_registration_number",
         "사업자등록번호",
         ("brn", "사업자번호"),
-        written="10 digits, with or without hyphens (`123-45-67890`); the checksum is verified",
+        written=(
+            "10 digits, with or without hyphens (`123-45-67890`); the checksum is verified; "
+            "a Korean startup must give it"
+        ),
         example=EXAMPLE_BRN,
     ),
     Column("cluster", ORGANIZATION, "cluster", "클러스터", choices=Cluster, example="판교"),
