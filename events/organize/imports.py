@@ -10,10 +10,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from accounts.models import Organization
 from events.organize.access import organizer_ids
 from matching import imports
-from matching.models import TechnologyOffer
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,22 +30,14 @@ class ImportForm(forms.Form):
 
 def _field_help() -> list[dict]:
     """The header table of ``matching.imports``, with each column's meaning in the page's language."""
-    meanings = {
-        "organization_description": _("organization description"),
-        imports.ORGANIZATION: _("organization: slug, business registration number or name in this file"),
-        "offer_description": _("offer description"),
-        "approvals": _("regulatory approvals, e.g. MFDS:class2:granted; FDA:510k:submitted"),
-    }
     rows = []
     for column in imports.COLUMNS:
-        model = Organization if column.table == imports.ORGANIZATION else TechnologyOffer
-        meaning = meanings.get(column.key) or model._meta.get_field(column.key).verbose_name
         rows.append(
             {
                 "table": column.table,
                 "english": ", ".join((column.english, *[a for a in column.aliases if a.isascii()])),
                 "korean": ", ".join((column.korean, *[a for a in column.aliases if not a.isascii()])),
-                "meaning": meaning,
+                "meaning": column.describe(),
                 "required": column.required,
             }
         )

@@ -11,7 +11,7 @@ from matching import imports
 class Command(BaseCommand):
     help = (
         "Import organizations and technology offers from an .xlsx or .csv file, all or nothing "
-        "(headers and rules: matching/imports.py). Prints the created/updated counts, or every error "
+        "(headers and values: docs/import-format.md). Prints the created/updated counts, or every error "
         "by sheet, row and column on stderr with exit status 2."
     )
 
