@@ -84,6 +84,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -200,43 +201,33 @@ def _link_taxonomy(model, rows, row_areas, row_concepts) -> None:
     )
 
 
+@dataclass
+class Organizations:
+    """The organizations written, and the admin user of each (by organization pk)."""
+
+    organizer: Any
+    startups: list
+    corporates: list
+    admin_of: dict
+
+
+@dataclass
+class Listings:
+    """Offers or needs as written, with each row's device area (an index into the areas) and concepts."""
+
+    rows: list
+    area: Any  # per row: index into the areas (a NumPy array or a list)
+    concepts: list
+
+
 def populate(*, offers: int, needs: int, clients: int, seed: int) -> DataSet:
     """Migrate, load the taxonomy and write the data set described in the module docstring."""
-    import datetime as dt
-
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.db import connection, transaction
-    from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
-    from accounts.models import Membership, MembershipRole, Organization, OrganizationKind, User
-    from events.models import (
-        Event,
-        EventStatus,
-        Meeting,
-        MeetingRequest,
-        MeetingStatus,
-        ProgramItem,
-        ProgramItemKind,
-        Registration,
-        RegistrationStatus,
-        RequestOrigin,
-        RequestStatus,
-        Slot,
-        Table,
-    )
-    from matching.enums import PATHWAYS_BY_MARKET, ApprovalStatus, DealType, NeedStatus, OfferStatus, Region, Stage
     from matching.match_service import recompute_matches
-    from matching.models import (
-        Concept,
-        DeviceArea,
-        Embedding,
-        Match,
-        PartneringNeed,
-        RegulatoryApproval,
-        TechnologyOffer,
-    )
+    from matching.models import Concept, DeviceArea
     from seeds.loader import load_seeds
 
     started = time.perf_counter()
@@ -246,176 +237,15 @@ def populate(*, offers: int, needs: int, clients: int, seed: int) -> DataSet:
     areas = list(DeviceArea.objects.order_by("pk"))
     concepts_of = {area.pk: list(Concept.objects.filter(area=area).order_by("pk")) for area in areas}
     areas = [area for area in areas if concepts_of[area.pk]]
-    stages = Stage.values
-    stage_labels = {value: str(label) for value, label in Stage.choices}
-    markets = list(PATHWAYS_BY_MARKET)
     password = make_password(USER_PASSWORD)
 
     n_startups = max(1, offers // OFFERS_PER_STARTUP)
     n_corporates = max(1, math.ceil(needs / NEEDS_PER_CORPORATE))
     with transaction.atomic():
-        organizer = Organization.objects.create(
-            kind=OrganizationKind.ORGANIZER, name_ko="파트너링 살롱 사무국", name_en="Salon office", slug="bench-office"
-        )
-        startups = Organization.objects.bulk_create(
-            [
-                Organization(
-                    kind=OrganizationKind.STARTUP,
-                    name_ko=f"메드텍 스타트업 {i:04d}",
-                    name_en=f"Medtech Startup {i:04d}",
-                    slug=f"bench-startup-{i}",
-                    country="KR",
-                    business_registration_number=brn(i),
-                    cluster=str(rng.choice(["pangyo", "osong", "daegu_kmedi", "seoul", "songdo", "daejeon"])),
-                    contact_email=f"bd@startup{i}.example",
-                )
-                for i in range(n_startups)
-            ],
-            batch_size=1000,
-        )
-        corporates = Organization.objects.bulk_create(
-            [
-                Organization(
-                    kind=OrganizationKind.CORPORATE,
-                    name_ko=f"글로벌 메드텍 BD팀 {i:03d}",
-                    name_en=f"Global Medtech BD {i:03d}",
-                    slug=f"bench-corporate-{i}",
-                    country=str(rng.choice(["US", "DE", "JP", "NL", "IE", "CH", "FR"])),
-                    contact_email=f"bd@corporate{i}.example",
-                )
-                for i in range(n_corporates)
-            ]
-        )
-        organizations = [organizer, *startups, *corporates]
-        users = User.objects.bulk_create(
-            [
-                User(
-                    email=f"{org.slug}@bench.local",
-                    full_name=f"Admin {org.name_en}",
-                    password=password,
-                    preferred_language="ko" if org.kind == OrganizationKind.STARTUP else "en",
-                )
-                for org in organizations
-            ],
-            batch_size=1000,
-        )
-        Membership.objects.bulk_create(
-            [
-                Membership(user=user, organization=org, role=MembershipRole.ADMIN)
-                for user, org in zip(users, organizations, strict=True)
-            ],
-            batch_size=1000,
-        )
-        admin_of = {org.pk: user for user, org in zip(users, organizations, strict=True)}
-
-        # Offers: every startup one, the rest spread over at most two more each.
-        extra = rng.choice(2 * n_startups, offers - n_startups, replace=False) // 2 if offers > n_startups else []
-        owner = np.sort(np.concatenate([np.arange(min(offers, n_startups)), np.asarray(extra, dtype=np.int64)]))
-        startup_area = rng.integers(0, len(areas), n_startups)
-        offer_area = np.where(rng.random(offers) < 0.8, startup_area[owner], rng.integers(0, len(areas), offers))
-        offer_rows, offer_concepts, offer_stage = [], [], []
-        for i in range(offers):
-            area = areas[offer_area[i]]
-            pool = concepts_of[area.pk]
-            chosen = [pool[k] for k in rng.choice(len(pool), min(len(pool), rng.integers(2, 5)), replace=False)]
-            stage = str(rng.choice(stages, p=[0.05, 0.15, 0.2, 0.25, 0.15, 0.1, 0.1]))
-            korean = rng.random() < 0.7
-            title, description = _offer_text(
-                rng, chosen, PRODUCTS[rng.integers(len(PRODUCTS))], stage_labels[stage], i, korean
-            )
-            offer_rows.append(
-                TechnologyOffer(
-                    organization=startups[owner[i]],
-                    title=title,
-                    description=description,
-                    language="ko" if korean else "en",
-                    stage=stage,
-                    deal_types=sorted(rng.choice(DealType.values, rng.integers(1, 4), replace=False).tolist()),
-                    target_regions=sorted(rng.choice(Region.values, rng.integers(1, 4), replace=False).tolist()),
-                    status=str(rng.choice(OfferStatus.values, p=[0.03, 0.04, 0.9, 0.03])),
-                )
-            )
-            offer_concepts.append(chosen)
-            offer_stage.append(Stage.rank(stage))
-        offer_rows = TechnologyOffer.objects.bulk_create(offer_rows, batch_size=1000)
-        _link_taxonomy(TechnologyOffer, offer_rows, [areas[i] for i in offer_area], offer_concepts)
-        approvals = []
-        for offer, rank in zip(offer_rows, offer_stage, strict=True):
-            if rank < Stage.rank(Stage.CLINICAL):
-                continue
-            for market in rng.choice(markets, rng.integers(1, 4), replace=False):
-                granted = rank >= Stage.rank(Stage.APPROVED_KR) and (market == "KR" or rng.random() < 0.5)
-                pending = str(rng.choice([ApprovalStatus.SUBMITTED, ApprovalStatus.PLANNED]))
-                status = ApprovalStatus.GRANTED if granted else pending
-                pathway = str(rng.choice(PATHWAYS_BY_MARKET[market]))
-                approvals.append(RegulatoryApproval(offer=offer, market=str(market), pathway=pathway, status=status))
-        RegulatoryApproval.objects.bulk_create(approvals, batch_size=2000)
-
-        # Needs: five per BD team, in one or two device areas per team.
-        team_areas = rng.integers(0, len(areas), (n_corporates, 2))
-        need_rows, need_concepts, need_area = [], [], []
-        for i in range(needs):
-            team = i // NEEDS_PER_CORPORATE
-            area = areas[team_areas[team, rng.integers(0, 2)]]
-            pool = concepts_of[area.pk]
-            chosen = [pool[k] for k in rng.choice(len(pool), min(len(pool), rng.integers(2, 6)), replace=False)]
-            low, high = sorted(rng.integers(0, len(stages), 2))
-            korean = rng.random() < 0.2
-            names = ", ".join(c.name_ko if korean else c.name_en for c in chosen)
-            need_rows.append(
-                PartneringNeed(
-                    organization=corporates[team],
-                    title=(f"{names} 파트너 탐색 (N-{i:04d})" if korean else f"Partners for {names} (N-{i:04d})"),
-                    description=(
-                        f"{names} 분야에서 우리 포트폴리오를 보완할 기술을 찾습니다. "
-                        "최소 한 개 주요 시장의 허가를 선호합니다."
-                        if korean
-                        else f"Our business unit looks for {names} technologies that complement its portfolio; an "
-                        "approval in at least one major market is preferred, a clear FDA pathway is acceptable."
-                    ),
-                    language="ko" if korean else "en",
-                    stage_min=stages[low],
-                    stage_max=stages[high],
-                    deal_types=sorted(rng.choice(DealType.values, rng.integers(1, 4), replace=False).tolist()),
-                    regions=sorted(rng.choice(Region.values, rng.integers(1, 3), replace=False).tolist()),
-                    is_confidential=bool(rng.random() < 0.2),
-                    status=NeedStatus.OPEN if rng.random() < 0.95 else NeedStatus.CLOSED,
-                )
-            )
-            need_concepts.append(chosen)
-            need_area.append(areas.index(area))
-        need_rows = PartneringNeed.objects.bulk_create(need_rows, batch_size=1000)
-        _link_taxonomy(PartneringNeed, need_rows, [areas[i] for i in need_area], need_concepts)
-
-        # Synthetic embeddings: area centre + the mean of the concepts' directions + noise.
-        centres = rng.normal(size=(len(areas), DIMENSIONS))
-        all_concepts = [c for area in areas for c in concepts_of[area.pk]]
-        direction = dict(
-            zip((c.pk for c in all_concepts), rng.normal(size=(len(all_concepts), DIMENSIONS)), strict=True)
-        )
-
-        def vector(area_index: int, chosen) -> bytes:
-            raw = centres[area_index] + 0.7 * np.mean([direction[c.pk] for c in chosen], axis=0)
-            raw = raw + rng.normal(0.0, 1.2, DIMENSIONS)
-            return (raw / np.linalg.norm(raw)).astype("<f4").tobytes()
-
-        def embedding(**owner_and_vector) -> Embedding:
-            return Embedding(
-                backend="synthetic",
-                model_name=BENCH_MODEL,
-                dimension=DIMENSIONS,
-                text_hash=hashlib.sha256(owner_and_vector["vector"]).hexdigest(),
-                **owner_and_vector,
-            )
-
-        Embedding.objects.bulk_create(
-            [
-                embedding(offer=offer, vector=vector(offer_area[i], offer_concepts[i]))
-                for i, offer in enumerate(offer_rows)
-            ]
-            + [embedding(need=need, vector=vector(need_area[i], need_concepts[i])) for i, need in enumerate(need_rows)],
-            batch_size=1000,
-        )
+        organizations = write_organizations(rng, n_startups, n_corporates, password)
+        offer_listings = write_offers(rng, areas, concepts_of, organizations.startups, offers)
+        need_listings = write_needs(rng, areas, concepts_of, organizations.corporates, needs)
+        write_embeddings(rng, areas, concepts_of, offer_listings, need_listings)
 
     # The real matching service, as `manage.py match` runs it.
     report = recompute_matches(model_name=BENCH_MODEL)
@@ -424,158 +254,15 @@ def populate(*, offers: int, needs: int, clients: int, seed: int) -> DataSet:
     salon_corporates = max(1, min(SALON_CORPORATES, n_corporates, n_startups // SALON_STARTUPS_PER_CORPORATE))
     salon_startups = min(n_startups, SALON_STARTUPS_PER_CORPORATE * salon_corporates)
     slots_count = min(SALON_SLOTS, salon_startups)
-    first_offer, first_need = {}, {}
-    for offer in offer_rows:
-        first_offer.setdefault(offer.organization_id, offer)
-    for need in need_rows:
-        first_need.setdefault(need.organization_id, need)
     with transaction.atomic():
-        today = timezone.localdate()
-        seoul = timezone.get_current_timezone()
-        day = today + dt.timedelta(days=14)
-        event = Event.objects.create(
-            organizer=organizer,
-            title_ko="부하 측정 파트너링 살롱",
-            title_en="Load benchmark partnering salon",
-            slug="bench-salon",
-            city="osong",
-            venue="오송 C&V센터 컨퍼런스홀",
-            date=day,
-            registration_opens_at=timezone.now() - dt.timedelta(days=30),
-            registration_closes_at=timezone.now() - dt.timedelta(days=2),
-            meeting_quota=SALON_SLOTS,
-            status=EventStatus.PUBLISHED,
+        event, slots, tables = write_salon(organizations, areas, slots_count, salon_corporates)
+        write_registrations(event, organizations, tables, salon_startups)
+        placements = write_meetings(
+            event, organizations, offer_listings.rows, need_listings.rows, slots, tables, salon_startups
         )
-        event.theme_areas.set(areas[:3])
-
-        def at(minutes: int) -> dt.datetime:
-            return dt.datetime.combine(day, dt.time(14, 0), tzinfo=seoul) + dt.timedelta(minutes=minutes)
-
-        ProgramItem.objects.bulk_create(
-            [
-                ProgramItem(
-                    event=event,
-                    kind=ProgramItemKind.OPENING,
-                    title_ko="개회",
-                    title_en="Opening",
-                    starts_at=at(-70),
-                    ends_at=at(-60),
-                ),
-                ProgramItem(
-                    event=event,
-                    kind=ProgramItemKind.BD_EXPERT_TALK,
-                    title_ko="글로벌 BD가 찾는 것",
-                    title_en="What global BD looks for",
-                    starts_at=at(-60),
-                    ends_at=at(-10),
-                ),
-                ProgramItem(
-                    event=event,
-                    kind=ProgramItemKind.PARTNERING,
-                    title_ko="1:1 파트너링 미팅",
-                    title_en="1:1 partnering meetings",
-                    starts_at=at(0),
-                    ends_at=at(25 * slots_count),
-                ),
-            ]
+        tokens, teams, needs_of = write_client_tokens(
+            organizations, need_listings.rows, salon_startups, clients, password
         )
-        slots = Slot.objects.bulk_create(
-            [Slot(event=event, index=s + 1, starts_at=at(25 * s), ends_at=at(25 * s + 20)) for s in range(slots_count)]
-        )
-        tables = Table.objects.bulk_create([Table(event=event, number=c + 1) for c in range(salon_corporates)])
-        participants = startups[:salon_startups] + corporates[:salon_corporates]
-        registrations = Registration.objects.bulk_create(
-            [
-                Registration(
-                    event=event,
-                    organization=org,
-                    max_meetings=SALON_SLOTS,
-                    languages=["ko", "en"],
-                    status=RegistrationStatus.APPROVED,
-                    fixed_table=tables[corporates.index(org)] if org.kind == OrganizationKind.CORPORATE else None,
-                )
-                for org in participants
-            ]
-        )
-        Registration.representatives.through.objects.bulk_create(
-            [
-                Registration.representatives.through(registration_id=reg.pk, user_id=admin_of[org.pk].pk)
-                for reg, org in zip(registrations, participants, strict=True)
-            ]
-        )
-        placements = [
-            (slots[s], tables[c], startups[(2 * c + s) % salon_startups], corporates[c])
-            for s in range(slots_count)
-            for c in range(salon_corporates)
-        ]
-        stored = dict((((o, n), score) for o, n, score in Match.objects.values_list("offer_id", "need_id", "score")))
-        requests = []
-        for _slot, _table, startup, corporate in placements:
-            offer, need = first_offer[startup.pk], first_need[corporate.pk]
-            requests.append(
-                MeetingRequest(
-                    event=event,
-                    offer=offer,
-                    need=need,
-                    startup=startup,
-                    corporate=corporate,
-                    requester=startup,
-                    recipient=corporate,
-                    origin=RequestOrigin.PROPOSAL,
-                    status=RequestStatus.ACCEPTED,
-                    score=stored.get((offer.pk, need.pk)),
-                    created_by=admin_of[startup.pk],
-                    responded_by=admin_of[corporate.pk],
-                    responded_at=timezone.now(),
-                )
-            )
-        requests = MeetingRequest.objects.bulk_create(requests, batch_size=1000)
-        Meeting.objects.bulk_create(
-            [
-                Meeting(
-                    event=event,
-                    request=request,
-                    startup=startup,
-                    corporate=corporate,
-                    slot=slot,
-                    table=table,
-                    status=MeetingStatus.SCHEDULED,
-                    score=request.score,
-                )
-                for request, (slot, table, startup, corporate) in zip(requests, placements, strict=True)
-            ],
-            batch_size=1000,
-        )
-
-        # One user per client: the admin of a different organization while there are enough,
-        # then further members.
-        def client_users(orgs: list, prefix: str) -> list:
-            chosen = []
-            for i in range(clients):
-                org = orgs[i % len(orgs)]
-                if i < len(orgs):
-                    chosen.append(admin_of[org.pk])
-                    continue
-                user = User.objects.create(
-                    email=f"{prefix}-{i}@bench.local",
-                    password=password,
-                    full_name=f"Member {i}",
-                    preferred_language=admin_of[org.pk].preferred_language,
-                )
-                Membership.objects.create(user=user, organization=org, role=MembershipRole.MEMBER)
-                chosen.append(user)
-            return chosen
-
-        # A BD client asks for one of its team's needs that has matches (a closed need has none).
-        matched = set(Match.objects.values_list("need_id", flat=True).distinct())
-        needs_of = {}
-        for need in need_rows:
-            if need.pk in matched:
-                needs_of.setdefault(need.organization_id, []).append(need)
-        teams = [team for team in corporates if team.pk in needs_of]
-        bd_users = client_users(teams, "bd")
-        startup_users = client_users(startups[:salon_startups], "startup")
-        tokens = Token.objects.bulk_create([Token(key=Token.generate_key(), user=u) for u in bd_users + startup_users])
     bd_clients = []
     for i, token in enumerate(tokens[:clients]):
         team = teams[i % len(teams)]
@@ -598,6 +285,411 @@ def populate(*, offers: int, needs: int, clients: int, seed: int) -> DataSet:
         bd_clients=bd_clients,
         startup_clients=startup_clients,
     )
+
+
+def write_organizations(rng, n_startups: int, n_corporates: int, password: str) -> Organizations:
+    """The salon office, the startups and the BD teams, each with one admin user."""
+    from accounts.models import Membership, MembershipRole, Organization, OrganizationKind, User
+
+    organizer = Organization.objects.create(
+        kind=OrganizationKind.ORGANIZER, name_ko="파트너링 살롱 사무국", name_en="Salon office", slug="bench-office"
+    )
+    startups = Organization.objects.bulk_create(
+        [
+            Organization(
+                kind=OrganizationKind.STARTUP,
+                name_ko=f"메드텍 스타트업 {i:04d}",
+                name_en=f"Medtech Startup {i:04d}",
+                slug=f"bench-startup-{i}",
+                country="KR",
+                business_registration_number=brn(i),
+                cluster=str(rng.choice(["pangyo", "osong", "daegu_kmedi", "seoul", "songdo", "daejeon"])),
+                contact_email=f"bd@startup{i}.example",
+            )
+            for i in range(n_startups)
+        ],
+        batch_size=1000,
+    )
+    corporates = Organization.objects.bulk_create(
+        [
+            Organization(
+                kind=OrganizationKind.CORPORATE,
+                name_ko=f"글로벌 메드텍 BD팀 {i:03d}",
+                name_en=f"Global Medtech BD {i:03d}",
+                slug=f"bench-corporate-{i}",
+                country=str(rng.choice(["US", "DE", "JP", "NL", "IE", "CH", "FR"])),
+                contact_email=f"bd@corporate{i}.example",
+            )
+            for i in range(n_corporates)
+        ]
+    )
+    organizations = [organizer, *startups, *corporates]
+    users = User.objects.bulk_create(
+        [
+            User(
+                email=f"{org.slug}@bench.local",
+                full_name=f"Admin {org.name_en}",
+                password=password,
+                preferred_language="ko" if org.kind == OrganizationKind.STARTUP else "en",
+            )
+            for org in organizations
+        ],
+        batch_size=1000,
+    )
+    Membership.objects.bulk_create(
+        [
+            Membership(user=user, organization=org, role=MembershipRole.ADMIN)
+            for user, org in zip(users, organizations, strict=True)
+        ],
+        batch_size=1000,
+    )
+    admin_of = {org.pk: user for user, org in zip(users, organizations, strict=True)}
+    return Organizations(organizer, startups, corporates, admin_of)
+
+
+def write_offers(rng, areas: list, concepts_of: dict, startups: list, offers: int) -> Listings:
+    """Offers: every startup one, the rest spread over at most two more each; with their device area,
+    concepts and regulatory approvals."""
+    from matching.enums import DealType, OfferStatus, Region, Stage
+    from matching.models import TechnologyOffer
+
+    n_startups = len(startups)
+    stages = Stage.values
+    stage_labels = {value: str(label) for value, label in Stage.choices}
+    extra = rng.choice(2 * n_startups, offers - n_startups, replace=False) // 2 if offers > n_startups else []
+    owner = np.sort(np.concatenate([np.arange(min(offers, n_startups)), np.asarray(extra, dtype=np.int64)]))
+    startup_area = rng.integers(0, len(areas), n_startups)
+    offer_area = np.where(rng.random(offers) < 0.8, startup_area[owner], rng.integers(0, len(areas), offers))
+    offer_rows, offer_concepts, offer_stage = [], [], []
+    for i in range(offers):
+        area = areas[offer_area[i]]
+        pool = concepts_of[area.pk]
+        chosen = [pool[k] for k in rng.choice(len(pool), min(len(pool), rng.integers(2, 5)), replace=False)]
+        stage = str(rng.choice(stages, p=[0.05, 0.15, 0.2, 0.25, 0.15, 0.1, 0.1]))
+        korean = rng.random() < 0.7
+        title, description = _offer_text(
+            rng, chosen, PRODUCTS[rng.integers(len(PRODUCTS))], stage_labels[stage], i, korean
+        )
+        offer_rows.append(
+            TechnologyOffer(
+                organization=startups[owner[i]],
+                title=title,
+                description=description,
+                language="ko" if korean else "en",
+                stage=stage,
+                deal_types=sorted(rng.choice(DealType.values, rng.integers(1, 4), replace=False).tolist()),
+                target_regions=sorted(rng.choice(Region.values, rng.integers(1, 4), replace=False).tolist()),
+                status=str(rng.choice(OfferStatus.values, p=[0.03, 0.04, 0.9, 0.03])),
+            )
+        )
+        offer_concepts.append(chosen)
+        offer_stage.append(Stage.rank(stage))
+    offer_rows = TechnologyOffer.objects.bulk_create(offer_rows, batch_size=1000)
+    _link_taxonomy(TechnologyOffer, offer_rows, [areas[i] for i in offer_area], offer_concepts)
+    write_approvals(rng, offer_rows, offer_stage)
+    return Listings(offer_rows, offer_area, offer_concepts)
+
+
+def write_approvals(rng, offer_rows: list, offer_stage: list[int]) -> None:
+    """Regulatory approvals in one to three markets for every offer from the clinical stage on."""
+    from matching.enums import PATHWAYS_BY_MARKET, ApprovalStatus, Stage
+    from matching.models import RegulatoryApproval
+
+    markets = list(PATHWAYS_BY_MARKET)
+    approvals = []
+    for offer, rank in zip(offer_rows, offer_stage, strict=True):
+        if rank < Stage.rank(Stage.CLINICAL):
+            continue
+        for market in rng.choice(markets, rng.integers(1, 4), replace=False):
+            granted = rank >= Stage.rank(Stage.APPROVED_KR) and (market == "KR" or rng.random() < 0.5)
+            pending = str(rng.choice([ApprovalStatus.SUBMITTED, ApprovalStatus.PLANNED]))
+            status = ApprovalStatus.GRANTED if granted else pending
+            pathway = str(rng.choice(PATHWAYS_BY_MARKET[market]))
+            approvals.append(RegulatoryApproval(offer=offer, market=str(market), pathway=pathway, status=status))
+    RegulatoryApproval.objects.bulk_create(approvals, batch_size=2000)
+
+
+def write_needs(rng, areas: list, concepts_of: dict, corporates: list, needs: int) -> Listings:
+    """Needs: five per BD team, in one or two device areas per team."""
+    from matching.enums import DealType, NeedStatus, Region, Stage
+    from matching.models import PartneringNeed
+
+    stages = Stage.values
+    team_areas = rng.integers(0, len(areas), (len(corporates), 2))
+    need_rows, need_concepts, need_area = [], [], []
+    for i in range(needs):
+        team = i // NEEDS_PER_CORPORATE
+        area = areas[team_areas[team, rng.integers(0, 2)]]
+        pool = concepts_of[area.pk]
+        chosen = [pool[k] for k in rng.choice(len(pool), min(len(pool), rng.integers(2, 6)), replace=False)]
+        low, high = sorted(rng.integers(0, len(stages), 2))
+        korean = rng.random() < 0.2
+        names = ", ".join(c.name_ko if korean else c.name_en for c in chosen)
+        need_rows.append(
+            PartneringNeed(
+                organization=corporates[team],
+                title=(f"{names} 파트너 탐색 (N-{i:04d})" if korean else f"Partners for {names} (N-{i:04d})"),
+                description=(
+                    f"{names} 분야에서 우리 포트폴리오를 보완할 기술을 찾습니다. "
+                    "최소 한 개 주요 시장의 허가를 선호합니다."
+                    if korean
+                    else f"Our business unit looks for {names} technologies that complement its portfolio; an "
+                    "approval in at least one major market is preferred, a clear FDA pathway is acceptable."
+                ),
+                language="ko" if korean else "en",
+                stage_min=stages[low],
+                stage_max=stages[high],
+                deal_types=sorted(rng.choice(DealType.values, rng.integers(1, 4), replace=False).tolist()),
+                regions=sorted(rng.choice(Region.values, rng.integers(1, 3), replace=False).tolist()),
+                is_confidential=bool(rng.random() < 0.2),
+                status=NeedStatus.OPEN if rng.random() < 0.95 else NeedStatus.CLOSED,
+            )
+        )
+        need_concepts.append(chosen)
+        need_area.append(areas.index(area))
+    need_rows = PartneringNeed.objects.bulk_create(need_rows, batch_size=1000)
+    _link_taxonomy(PartneringNeed, need_rows, [areas[i] for i in need_area], need_concepts)
+    return Listings(need_rows, need_area, need_concepts)
+
+
+def write_embeddings(rng, areas: list, concepts_of: dict, offers: Listings, needs: Listings) -> None:
+    """Synthetic embeddings: area centre + the mean of the concepts' directions + noise."""
+    from matching.models import Embedding
+
+    centres = rng.normal(size=(len(areas), DIMENSIONS))
+    all_concepts = [c for area in areas for c in concepts_of[area.pk]]
+    direction = dict(zip((c.pk for c in all_concepts), rng.normal(size=(len(all_concepts), DIMENSIONS)), strict=True))
+
+    def vector(area_index: int, chosen) -> bytes:
+        raw = centres[area_index] + 0.7 * np.mean([direction[c.pk] for c in chosen], axis=0)
+        raw = raw + rng.normal(0.0, 1.2, DIMENSIONS)
+        return (raw / np.linalg.norm(raw)).astype("<f4").tobytes()
+
+    def embedding(**owner_and_vector) -> Embedding:
+        return Embedding(
+            backend="synthetic",
+            model_name=BENCH_MODEL,
+            dimension=DIMENSIONS,
+            text_hash=hashlib.sha256(owner_and_vector["vector"]).hexdigest(),
+            **owner_and_vector,
+        )
+
+    Embedding.objects.bulk_create(
+        [
+            embedding(offer=offer, vector=vector(offers.area[i], offers.concepts[i]))
+            for i, offer in enumerate(offers.rows)
+        ]
+        + [embedding(need=need, vector=vector(needs.area[i], needs.concepts[i])) for i, need in enumerate(needs.rows)],
+        batch_size=1000,
+    )
+
+
+def write_salon(
+    organizations: Organizations, areas: list, slots_count: int, salon_corporates: int
+) -> tuple[Any, list, list]:
+    """The published salon in two weeks: its program, slots and tables. (Event, slots, tables)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from events.models import Event, EventStatus, ProgramItem, ProgramItemKind, Slot, Table
+
+    today = timezone.localdate()
+    seoul = timezone.get_current_timezone()
+    day = today + dt.timedelta(days=14)
+    event = Event.objects.create(
+        organizer=organizations.organizer,
+        title_ko="부하 측정 파트너링 살롱",
+        title_en="Load benchmark partnering salon",
+        slug="bench-salon",
+        city="osong",
+        venue="오송 C&V센터 컨퍼런스홀",
+        date=day,
+        registration_opens_at=timezone.now() - dt.timedelta(days=30),
+        registration_closes_at=timezone.now() - dt.timedelta(days=2),
+        meeting_quota=SALON_SLOTS,
+        status=EventStatus.PUBLISHED,
+    )
+    event.theme_areas.set(areas[:3])
+
+    def at(minutes: int) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(14, 0), tzinfo=seoul) + dt.timedelta(minutes=minutes)
+
+    ProgramItem.objects.bulk_create(
+        [
+            ProgramItem(
+                event=event,
+                kind=ProgramItemKind.OPENING,
+                title_ko="개회",
+                title_en="Opening",
+                starts_at=at(-70),
+                ends_at=at(-60),
+            ),
+            ProgramItem(
+                event=event,
+                kind=ProgramItemKind.BD_EXPERT_TALK,
+                title_ko="글로벌 BD가 찾는 것",
+                title_en="What global BD looks for",
+                starts_at=at(-60),
+                ends_at=at(-10),
+            ),
+            ProgramItem(
+                event=event,
+                kind=ProgramItemKind.PARTNERING,
+                title_ko="1:1 파트너링 미팅",
+                title_en="1:1 partnering meetings",
+                starts_at=at(0),
+                ends_at=at(25 * slots_count),
+            ),
+        ]
+    )
+    slots = Slot.objects.bulk_create(
+        [Slot(event=event, index=s + 1, starts_at=at(25 * s), ends_at=at(25 * s + 20)) for s in range(slots_count)]
+    )
+    tables = Table.objects.bulk_create([Table(event=event, number=c + 1) for c in range(salon_corporates)])
+    return event, slots, tables
+
+
+def write_registrations(event, organizations: Organizations, tables: list, salon_startups: int) -> None:
+    """The approved registrations of the first startups and BD teams (each BD team at its fixed table),
+    represented by their admins."""
+    from accounts.models import OrganizationKind
+    from events.models import Registration, RegistrationStatus
+
+    startups, corporates, admin_of = organizations.startups, organizations.corporates, organizations.admin_of
+    participants = startups[:salon_startups] + corporates[: len(tables)]
+    registrations = Registration.objects.bulk_create(
+        [
+            Registration(
+                event=event,
+                organization=org,
+                max_meetings=SALON_SLOTS,
+                languages=["ko", "en"],
+                status=RegistrationStatus.APPROVED,
+                fixed_table=tables[corporates.index(org)] if org.kind == OrganizationKind.CORPORATE else None,
+            )
+            for org in participants
+        ]
+    )
+    Registration.representatives.through.objects.bulk_create(
+        [
+            Registration.representatives.through(registration_id=reg.pk, user_id=admin_of[org.pk].pk)
+            for reg, org in zip(registrations, participants, strict=True)
+        ]
+    )
+
+
+def write_meetings(
+    event,
+    organizations: Organizations,
+    offer_rows: list,
+    need_rows: list,
+    slots: list,
+    tables: list,
+    salon_startups: int,
+) -> list[tuple]:
+    """BD team c at table c meets startup (2c + s) mod n in slot s: an accepted request (between the
+    startup's first offer and the team's first need, with their stored match score) and its scheduled
+    meeting each. The placements, (slot, table, startup, BD team)."""
+    from django.utils import timezone
+
+    from events.models import Meeting, MeetingRequest, MeetingStatus, RequestOrigin, RequestStatus
+    from matching.models import Match
+
+    startups, corporates, admin_of = organizations.startups, organizations.corporates, organizations.admin_of
+    first_offer, first_need = {}, {}
+    for offer in offer_rows:
+        first_offer.setdefault(offer.organization_id, offer)
+    for need in need_rows:
+        first_need.setdefault(need.organization_id, need)
+    placements = [
+        (slots[s], tables[c], startups[(2 * c + s) % salon_startups], corporates[c])
+        for s in range(len(slots))
+        for c in range(len(tables))
+    ]
+    stored = dict((((o, n), score) for o, n, score in Match.objects.values_list("offer_id", "need_id", "score")))
+    requests = []
+    for _slot, _table, startup, corporate in placements:
+        offer, need = first_offer[startup.pk], first_need[corporate.pk]
+        requests.append(
+            MeetingRequest(
+                event=event,
+                offer=offer,
+                need=need,
+                startup=startup,
+                corporate=corporate,
+                requester=startup,
+                recipient=corporate,
+                origin=RequestOrigin.PROPOSAL,
+                status=RequestStatus.ACCEPTED,
+                score=stored.get((offer.pk, need.pk)),
+                created_by=admin_of[startup.pk],
+                responded_by=admin_of[corporate.pk],
+                responded_at=timezone.now(),
+            )
+        )
+    requests = MeetingRequest.objects.bulk_create(requests, batch_size=1000)
+    Meeting.objects.bulk_create(
+        [
+            Meeting(
+                event=event,
+                request=request,
+                startup=startup,
+                corporate=corporate,
+                slot=slot,
+                table=table,
+                status=MeetingStatus.SCHEDULED,
+                score=request.score,
+            )
+            for request, (slot, table, startup, corporate) in zip(requests, placements, strict=True)
+        ],
+        batch_size=1000,
+    )
+    return placements
+
+
+def write_client_tokens(
+    organizations: Organizations, need_rows: list, salon_startups: int, clients: int, password: str
+) -> tuple[list, list, dict]:
+    """API tokens of ``clients`` users of the BD teams that have matches, then of as many of the salon's
+    startups. (Tokens, those teams, their matched needs by team pk)."""
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import Membership, MembershipRole, User
+    from matching.models import Match
+
+    admin_of = organizations.admin_of
+
+    # One user per client: the admin of a different organization while there are enough,
+    # then further members.
+    def client_users(orgs: list, prefix: str) -> list:
+        chosen = []
+        for i in range(clients):
+            org = orgs[i % len(orgs)]
+            if i < len(orgs):
+                chosen.append(admin_of[org.pk])
+                continue
+            user = User.objects.create(
+                email=f"{prefix}-{i}@bench.local",
+                password=password,
+                full_name=f"Member {i}",
+                preferred_language=admin_of[org.pk].preferred_language,
+            )
+            Membership.objects.create(user=user, organization=org, role=MembershipRole.MEMBER)
+            chosen.append(user)
+        return chosen
+
+    # A BD client asks for one of its team's needs that has matches (a closed need has none).
+    matched = set(Match.objects.values_list("need_id", flat=True).distinct())
+    needs_of = {}
+    for need in need_rows:
+        if need.pk in matched:
+            needs_of.setdefault(need.organization_id, []).append(need)
+    teams = [team for team in organizations.corporates if team.pk in needs_of]
+    bd_users = client_users(teams, "bd")
+    startup_users = client_users(organizations.startups[:salon_startups], "startup")
+    tokens = Token.objects.bulk_create([Token(key=Token.generate_key(), user=u) for u in bd_users + startup_users])
+    return tokens, teams, needs_of
 
 
 # --- gunicorn -------------------------------------------------------------------------------
