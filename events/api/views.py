@@ -144,7 +144,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         mine = affiliation(self.request.user)
         return (
-            Event.objects.filter(~Q(status=EventStatus.DRAFT) | Q(organizer_id__in=mine.organizers))
+            Event.objects.filter(Q(status__in=EventStatus.having("public")) | Q(organizer_id__in=mine.organizers))
             .prefetch_related(
                 "theme_areas",
                 Prefetch("program", queryset=ProgramItem.objects.order_by("starts_at")),
