@@ -34,5 +34,6 @@ def organization_update(organization: Organization, **fields) -> Organization:
         setattr(organization, name, value)
     organization.full_clean()
     with transaction.atomic():
-        organization.save()
+        organization.save(update_fields=[*fields, "updated_at"])
     return organization
+

@@ -108,6 +108,10 @@ def _expiry(now: dt.datetime) -> dt.datetime:
     return now + dt.timedelta(hours=settings.REQUEST_EXPIRY_HOURS)
 
 
+# What an answer (accept, decline, cancel) changes on a request.
+ANSWER_FIELDS = ["status", "responded_by", "responded_at", "updated_at"]
+
+
 def _locked(request: MeetingRequest) -> MeetingRequest:
     return MeetingRequest.objects.select_for_update().select_related("event").get(pk=request.pk)
 
@@ -374,20 +378,20 @@ def accept(request: MeetingRequest, *, organization: Organization, user: User | 
             request.requester = organization
             request.recipient_id = request.other_side(organization.pk)
             request.status, request.created_by, request.expires_at = RequestStatus.PENDING, user, _expiry(now)
-            what = "new"
+            what, changed = "new", ["status", "requester", "recipient", "created_by", "expires_at", "updated_at"]
         elif request.status == RequestStatus.PENDING and request.recipient_id == organization.pk:
             if request.expires_at is not None and request.expires_at <= now:
                 raise ValidationError(_("This request has expired."), code="expired")
             _check_quota(request.event, organization)
             request.status, request.responded_by, request.responded_at = RequestStatus.ACCEPTED, user, now
-            what = "accepted"
+            what, changed = "accepted", ANSWER_FIELDS
         else:
             raise ValidationError(
                 _("This request cannot be accepted in its current state (%(status)s)."),
                 code="state",
                 params={"status": request.get_status_display()},
             )
-        request.save()
+        request.save(update_fields=changed)
         if request.status == RequestStatus.ACCEPTED:
             _audit_disclosure(request, user=user, by=organization, contacts=True)
         elif request.requester_id == request.corporate_id:  # a BD team took up a proposal
@@ -427,7 +431,7 @@ def decline(
             request.requester_id = request.other_side(organization.pk)
         request.status, request.decline_reason, request.decline_note = RequestStatus.DECLINED, reason, note
         request.responded_by, request.responded_at = user, timezone.now()
-        request.save()
+        request.save(update_fields=[*ANSWER_FIELDS, "requester", "recipient", "decline_reason", "decline_note"])
     _after_commit(request, "declined")
     kind, ids = ("need", [request.need_id]) if request.need_id else ("offer", [request.offer_id])
     transaction.on_commit(lambda: recompute_matches.delay(kind, ids))
@@ -453,7 +457,7 @@ def cancel(request: MeetingRequest, *, organization: Organization, user: User | 
             )
         was_accepted = request.status == RequestStatus.ACCEPTED
         request.status, request.responded_by, request.responded_at = RequestStatus.CANCELLED, user, timezone.now()
-        request.save()
+        request.save(update_fields=ANSWER_FIELDS)
         schedule_service.cancel_for_request(request)
         if was_accepted:
             audit.record(AuditAction.MEETING_CANCELLED, actor=user, organization=organization, target=request)

@@ -109,6 +109,10 @@ def load_problem(event: Event, meetings: dict[int, Meeting], requests: list[Meet
     )
 
 
+# What _write changes on a meeting (its place, state and calendar sequence).
+PLACE_FIELDS = ["status", "slot", "table", "unplaced_reason", "sequence", "updated_at"]
+
+
 def _write(meeting: Meeting, *, status: str, slot_id=None, table_id=None, reason: str = "") -> bool:
     """Set the new state; True when it changed (the caller saves)."""
     before = (meeting.status, meeting.slot_id, meeting.table_id, meeting.unplaced_reason)
@@ -270,7 +274,7 @@ def move_meeting(
         meeting.locked = True
         try:
             with transaction.atomic():
-                meeting.save()
+                meeting.save(update_fields=[*PLACE_FIELDS, "locked"])
         except IntegrityError as error:
             raise ValidationError(
                 _("This slot is taken: the table or one of the two sides already has a meeting then."),
@@ -298,4 +302,4 @@ def cancel_for_request(request: MeetingRequest) -> None:
     meeting = Meeting.objects.select_for_update().filter(request=request).order_by().first()
     if meeting is not None and meeting.status != MeetingStatus.CANCELLED:
         _write(meeting, status=MeetingStatus.CANCELLED, slot_id=meeting.slot_id, table_id=meeting.table_id)
-        meeting.save()
+        meeting.save(update_fields=PLACE_FIELDS)
