@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
 
+from accounts import services as accounts_services
 from accounts.models import Membership, Organization, OrganizationKind, User
 from events import follow_up, salon_service, schedule_service
 from events.models import (
@@ -32,8 +34,9 @@ from events.models import (
     Slot,
     Table,
 )
+from matching import services
 from matching.embedding_service import enqueue_embedding
-from matching.models import Concept, DeviceArea, PartneringNeed, RegulatoryApproval, TechnologyOffer
+from matching.models import Concept, DeviceArea, PartneringNeed, TechnologyOffer
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 — documented demo credential, refused in production
@@ -154,9 +157,50 @@ def load_taxonomy(data: dict, report: LoadReport) -> None:
         )
 
 
+def _through_service(
+    report: LoadReport, label: str, instance, wanted: dict, *, where: str, create, update, related=None
+):
+    """Create or change one profile through its service (``matching.services`` or
+    ``accounts.services``) when anything differs from ``wanted`` (fields) or ``related`` (what the
+    service sets beside the fields: areas, concepts, approvals, as comparable values)."""
+    related = related or {}
+    if instance is None:
+        outcome = "created"
+    elif any(getattr(instance, name) != value for name, value in wanted.items()) or any(
+        current() != value for current, value in related.values()
+    ):
+        outcome = "updated"
+    else:
+        report.record(label, "unchanged")
+        return instance
+    arguments = {**wanted, **{name: value for name, (_current, value) in related.items()}}
+    arguments = {name: _service_value(value) for name, value in arguments.items()}
+    try:
+        instance = create(**arguments) if instance is None else update(instance, **arguments)
+    except ValidationError as exc:
+        raise SeedError(f"{where}: {_describe(exc)}") from None
+    report.record(label, outcome)
+    return instance
+
+
+def _update(service, entity: str, instance, **fields):
+    return service(**{entity: instance}, **fields)
+
+
+def _service_value(value):
+    # Comparable forms (sets of objects or of approval tuples) → what the services take.
+    if isinstance(value, frozenset) and value and isinstance(next(iter(value)), tuple):
+        return [dict(zip(("market", "pathway", "status"), item, strict=True)) for item in sorted(value)]
+    if isinstance(value, frozenset):
+        return sorted(value, key=lambda obj: obj.pk)
+    return value
+
+
 def load_demo_profiles(data: dict, report: LoadReport) -> None:
+    """Organizations, offers and needs, written through the same services as the forms and the API."""
     organizations = {}
     for record in data["organizations"]:
+        where = f"demo.json organization {record['key']}"
         values = {
             key: record.get(key, "")
             for key in (
@@ -172,65 +216,74 @@ def load_demo_profiles(data: dict, report: LoadReport) -> None:
             )
         }
         values["country"] = record.get("country", "KR")
-        organizations[record["key"]] = _upsert(
+        organizations[record["key"]] = _through_service(
             report,
             "organizations",
-            Organization,
-            {"slug": record["key"]},
+            Organization.objects.filter(slug=record["key"]).first(),
             values,
-            where=f"demo.json organization {record['key']}",
+            where=where,
+            create=partial(accounts_services.organization_create, slug=record["key"]),
+            update=partial(_update, accounts_services.organization_update, "organization"),
         )
     areas = {area.code: area for area in DeviceArea.objects.all()}
     concepts = {concept.code: concept for concept in Concept.objects.all()}
 
+    def linked(instance, name):
+        return lambda: frozenset(getattr(instance, name).all()) if instance is not None else None
+
     for record in data["offers"]:
         where = f"demo.json offer {record['key']}"
         (organization,) = _resolve(organizations, [record["organization"]], kind="organization", where=where)
-        offer = _upsert(
+        offer = TechnologyOffer.objects.filter(organization=organization, title=record["title"]).first()
+        approvals = frozenset((a["market"], a["pathway"], a["status"]) for a in record.get("approvals", []))
+        offer = _through_service(
             report,
             "technology offers",
-            TechnologyOffer,
-            {"organization": organization, "title": record["title"]},
+            offer,
             {
+                "title": record["title"],
                 "description": record["description"],
                 "stage": record["stage"],
                 "deal_types": record["deal_types"],
                 "target_regions": record["target_regions"],
                 "status": record.get("status", "approved"),
             },
+            related={
+                "areas": (
+                    linked(offer, "areas"),
+                    frozenset(_resolve(areas, record["areas"], kind="area", where=where)),
+                ),
+                "concepts": (
+                    linked(offer, "concepts"),
+                    frozenset(_resolve(concepts, record["concepts"], kind="concept", where=where)),
+                ),
+                "approvals": (
+                    lambda offer=offer: (
+                        frozenset(offer.approvals.values_list("market", "pathway", "status"))
+                        if offer is not None
+                        else None
+                    ),
+                    approvals,
+                ),
+            },
             where=where,
+            create=lambda organization=organization, **fields: services.offer_create(
+                organization=organization, **fields
+            ),
+            update=lambda offer, **fields: services.offer_update(offer, **fields),
         )
         report.profiles["offer"].add(offer.pk)
-        _set_m2m(offer.areas, _resolve(areas, record["areas"], kind="area", where=where), report, "technology offers")
-        _set_m2m(
-            offer.concepts,
-            _resolve(concepts, record["concepts"], kind="concept", where=where),
-            report,
-            "technology offers",
-        )
-        wanted = {(a["market"], a["pathway"]) for a in record.get("approvals", [])}
-        offer.approvals.exclude(
-            pk__in=[a.pk for a in offer.approvals.all() if (a.market, a.pathway) in wanted]
-        ).delete()
-        for approval in record.get("approvals", []):
-            _upsert(
-                report,
-                "regulatory approvals",
-                RegulatoryApproval,
-                {"offer": offer, "market": approval["market"], "pathway": approval["pathway"]},
-                {"status": approval["status"]},
-                where=f"{where} approval {approval['pathway']}",
-            )
 
     for record in data["needs"]:
         where = f"demo.json need {record['key']}"
         (organization,) = _resolve(organizations, [record["organization"]], kind="organization", where=where)
-        need = _upsert(
+        need = PartneringNeed.objects.filter(organization=organization, title=record["title"]).first()
+        need = _through_service(
             report,
             "partnering needs",
-            PartneringNeed,
-            {"organization": organization, "title": record["title"]},
+            need,
             {
+                "title": record["title"],
                 "description": record["description"],
                 "stage_min": record["stage_min"],
                 "stage_max": record["stage_max"],
@@ -239,16 +292,20 @@ def load_demo_profiles(data: dict, report: LoadReport) -> None:
                 "is_confidential": record.get("is_confidential", False),
                 "status": record.get("status", "open"),
             },
+            related={
+                "areas": (linked(need, "areas"), frozenset(_resolve(areas, record["areas"], kind="area", where=where))),
+                "concepts": (
+                    linked(need, "concepts"),
+                    frozenset(_resolve(concepts, record["concepts"], kind="concept", where=where)),
+                ),
+            },
             where=where,
+            create=lambda organization=organization, **fields: services.need_create(
+                organization=organization, **fields
+            ),
+            update=lambda need, **fields: services.need_update(need, **fields),
         )
         report.profiles["need"].add(need.pk)
-        _set_m2m(need.areas, _resolve(areas, record["areas"], kind="area", where=where), report, "partnering needs")
-        _set_m2m(
-            need.concepts,
-            _resolve(concepts, record["concepts"], kind="concept", where=where),
-            report,
-            "partnering needs",
-        )
 
 
 def _at(day: dt.date, hhmm: str, tz: ZoneInfo) -> dt.datetime:
