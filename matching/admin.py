@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from matching.embedding_service import enqueue_embedding
 from matching.embeddings import get_backend
 from matching.models import (
     Concept,
@@ -12,6 +11,7 @@ from matching.models import (
     Shortlist,
     TechnologyOffer,
 )
+from matching.tasks import enqueue_embedding
 
 
 class EmbedOnSaveMixin:

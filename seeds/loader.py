@@ -20,9 +20,9 @@ from django.db import models, transaction
 from accounts.models import Membership, Organization, OrganizationKind, User
 from events import follow_up, salon_service, schedule_service
 from events.models import Event, EventStatus, Meeting, Outcome, ProgramItem, Registration, Slot, Table
-from matching.embedding_service import enqueue_embedding
 from matching.enums import RequestOrigin, RequestStatus
 from matching.models import Concept, DeviceArea, MeetingRequest, PartneringNeed, RegulatoryApproval, TechnologyOffer
+from matching.tasks import enqueue_embedding
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 — documented demo credential, refused in production
