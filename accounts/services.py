@@ -36,4 +36,3 @@ def organization_update(organization: Organization, **fields) -> Organization:
     with transaction.atomic():
         organization.save(update_fields=[*fields, "updated_at"])
     return organization
-

@@ -61,8 +61,8 @@ def components(dev: evaluation.DevSet, backend) -> tuple[np.ndarray, dict[str, n
     """Cosines (less the family's same-language offsets) and the other components of the dev set."""
     taxonomy = ranking.load_taxonomy()
     profiles = ranking.input_profiles(dev.offers, dev.needs, index=taxonomy.index, backend=backend)
-    weights = scoring.concept_weights(profiles.offers.concepts, profiles.needs.concepts)
-    matrix = scoring.score_matrix(profiles.offers, profiles.needs, weights=weights)
+    # Only the components other than semantic are read here, and they do not depend on the recipe.
+    matrix = scoring.score_pairs(profiles.offers, profiles.needs, recipe=scoring.LEXICAL_RECIPE).matrix
     recipe = scoring.recipe_for(backend.model_name)
     return scoring.language_adjusted_cosine(profiles.offers, profiles.needs, recipe), matrix.components
 

@@ -409,7 +409,7 @@ def decline(
     user: User | None = None,
 ) -> MeetingRequest:
     """Decline a proposal or a request addressed to you, with one of the fixed reasons. A BD team's
-    decline teaches the ranking (see ``matching.match_service.decline_feedback``)."""
+    decline teaches the ranking (see ``matching.scoring.decline_feedback``)."""
     if reason not in DeclineReason.values:
         raise ValidationError(_("Choose a reason from the list."), code="reason")
     if len(note) > 1000:

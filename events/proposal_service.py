@@ -23,7 +23,7 @@ from accounts.models import AuditAction, OrganizationKind, User
 from events.meeting_requests import commitments_by_organization, quota_of
 from events.models import Event, MeetingRequest, RegistrationStatus, RequestOrigin, RequestStatus
 from matching import proposals, scoring
-from matching.match_service import decline_feedback, load_profiles, take_rows
+from matching.match_service import load_declines, load_profiles
 
 
 @dataclass
@@ -79,20 +79,15 @@ def propose_meetings(event: Event, *, top_l: int = 30, actor: User | None = None
     corporates = {pk: cap for pk, kind, cap in registrations if kind == OrganizationKind.CORPORATE}
 
     profiles = load_profiles()
-    weights = scoring.concept_weights(profiles.offers.concepts, profiles.needs.concepts)
-    feedback, blocked = decline_feedback(profiles)
-    offer_rows = np.flatnonzero(np.isin(profiles.offers.organization, list(startups)))
-    need_columns = np.flatnonzero(np.isin(profiles.needs.organization, list(corporates)))
-    offers = take_rows(profiles.offers, offer_rows)
-    needs = take_rows(profiles.needs, need_columns)
-    matrix = scoring.score_matrix(
-        offers,
-        needs,
-        weights=weights,
-        feedback=take_rows(feedback, need_columns),
-        blocked=blocked[np.ix_(offer_rows, need_columns)],
-        recipe=scoring.recipe_for(profiles.model_name),
+    scored = scoring.score_pairs(
+        profiles.offers,
+        profiles.needs,
+        recipe=profiles.recipe,
+        declines=load_declines(),
+        offer_rows=np.flatnonzero(np.isin(profiles.offers.organization, list(startups))),
+        need_columns=np.flatnonzero(np.isin(profiles.needs.organization, list(corporates))),
     )
+    offers, needs, matrix = scored.offers, scored.needs, scored.matrix
     startup_ids, corporate_ids, scores, pair_rows, pair_columns = organization_pairs(
         matrix, offers.organization, needs.organization
     )

@@ -168,20 +168,3 @@ def stale_ids(*, kind: str, backend: EmbeddingBackend | None = None) -> list[int
         for pk, title, description in model.objects.values_list("pk", "title", "description")
         if current.get(pk) != text_hash(embedding_text(title, description))
     ]
-
-
-def enqueue_embedding(*, kind: str, ids: list[int]) -> None:
-    """Embed these profiles once the current transaction commits.
-
-    A broker outage must not fail the user's save: the row is committed already, and the periodic
-    sweep (``sweep_embeddings``) finds and embeds it once the broker is back."""
-    from matching.tasks import BROKER_ERRORS
-    from matching.tasks import embed_profiles as embed_task
-
-    def send():
-        try:
-            embed_task.delay(kind, ids)
-        except BROKER_ERRORS as exc:
-            logger.warning("Could not queue embedding of %s %s (%s); the sweep will pick it up.", kind, ids, exc)
-
-    transaction.on_commit(send)

@@ -170,10 +170,7 @@ def dev_set_scores(dev: DevSet, backend) -> dict[str, np.ndarray]:
 
     taxonomy = ranking.load_taxonomy()
     profiles = ranking.input_profiles(dev.offers, dev.needs, index=taxonomy.index, backend=backend)
-    weights = scoring.concept_weights(profiles.offers.concepts, profiles.needs.concepts)
-    matrix = scoring.score_matrix(
-        profiles.offers, profiles.needs, weights=weights, recipe=scoring.recipe_for(backend.model_name)
-    )
+    matrix = scoring.score_pairs(profiles.offers, profiles.needs, recipe=scoring.recipe_for(backend.model_name)).matrix
     return {
         "cosine": profiles.offers.vectors @ profiles.needs.vectors.T,
         # The model's similarity as scoring uses it: same-language offset and band applied.

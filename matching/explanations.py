@@ -1,4 +1,7 @@
-"""Why a pair scored as it did, in Korean and English, from plain facts (no ORM).
+"""Why a pair scored as it did, in Korean and English (no ORM): :func:`pair_facts` reads the facts
+of a pair from the profile arrays, :func:`explain` words them. The rules behind the words (stage
+fit, approvals needed or not, overlaps) are ``matching.scoring``'s, so a line never contradicts
+the score.
 
 The explanation is stored with each match as ``{"ko": {"fits": [...], "misfits": [...]},
 "en": {...}}``: ``fits`` say what makes the pair worth a meeting, ``misfits`` what does not fit,
@@ -7,11 +10,17 @@ which a startup sees as a warning before it requests a meeting that does not fit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import numpy as np
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from . import scoring
 from .enums import ApprovalStatus, DealType, Market, Pathway, Region, Stage
+
+if TYPE_CHECKING:
+    from .profiles import Profiles
 
 LANGUAGES = ("ko", "en")
 MAX_CONCEPTS_NAMED = 5
@@ -73,19 +82,17 @@ def _lines(facts: PairFacts, language: str) -> dict[str, list[str]]:
     else:
         misfits.append(_("No taxonomy concept in common"))
 
-    stage, low, high = (
-        Stage.rank(facts.offer_stage),
-        Stage.rank(facts.need_stage_min),
-        Stage.rank(facts.need_stage_max),
+    before, after = scoring.stage_gap(
+        Stage.rank(facts.offer_stage), Stage.rank(facts.need_stage_min), Stage.rank(facts.need_stage_max)
     )
     params = {
         "stage": _stage(facts.offer_stage),
         "min": _stage(facts.need_stage_min),
         "max": _stage(facts.need_stage_max),
     }
-    if low <= stage <= high:
+    if not before and not after:
         fits.append(_("%(stage)s — within the requested range (%(min)s to %(max)s)") % params)
-    elif stage < low:
+    elif before:
         misfits.append(_("Too early: %(stage)s, the need asks for %(min)s or later") % params)
     else:
         misfits.append(_("Too late: %(stage)s, the need asks for %(max)s at the latest") % params)
@@ -101,7 +108,7 @@ def _lines(facts: PairFacts, language: str) -> dict[str, list[str]]:
             for market, pathway, status in facts.approvals
         ]
         fits.append(_("Approvals that matter to the need: %(approvals)s") % {"approvals": _join(listed)})
-    elif facts.wanted_markets and Stage.rank(facts.need_stage_min) >= Stage.rank(Stage.APPROVED_KR):
+    elif facts.wanted_markets and not scoring.accepts_pre_approval(Stage.rank(facts.need_stage_min)):
         markets = _join(Market(market).label for market in facts.wanted_markets)
         misfits.append(_("No approval yet in the markets the need asks for (%(markets)s)") % {"markets": markets})
 
@@ -116,6 +123,40 @@ def _lines(facts: PairFacts, language: str) -> dict[str, list[str]]:
         regions = _join(Region(value).label for value in facts.need_regions)
         misfits.append(_("No target region in common (the need asks for: %(regions)s)") % {"regions": regions})
     return {"fits": fits, "misfits": misfits}
+
+
+def pair_facts(
+    profiles: Profiles, weights: np.ndarray, row: int, column: int, *, semantic: float | None = None
+) -> PairFacts:
+    """The facts of offer row ``row`` and need column ``column`` of ``profiles``; ``weights`` are the
+    concept weights the pair was scored with, ``semantic`` its semantic component."""
+    offers, needs = profiles.offers, profiles.needs
+    shared = np.flatnonzero(offers.concepts[row] & needs.concepts[column])
+    shared = shared[np.argsort(-weights[shared], kind="stable")]
+    wanted = [market for market, on in zip(Market.values, needs.markets[column], strict=True) if on]
+    approvals = tuple(a for a in profiles.offer_approvals.get(int(offers.ids[row]), ()) if a[0] in wanted)
+    both_embedded = scoring.embedded(offers.vectors[row]) and scoring.embedded(needs.vectors[column])
+    return PairFacts(
+        shared_concepts=tuple(profiles.concept_names[c] for c in shared),
+        offer_stage=Stage.values[offers.stage[row]],
+        need_stage_min=Stage.values[needs.stage_min[column]],
+        need_stage_max=Stage.values[needs.stage_max[column]],
+        approvals=approvals,
+        wanted_markets=tuple(wanted),
+        common_deal_types=scoring.deal_types_of(offers.deal_types[row] & needs.deal_types[column]),
+        need_deal_types=scoring.deal_types_of(needs.deal_types[column]),
+        common_regions=bool(scoring.regions_overlap(offers.regions[row], needs.regions[column])),
+        need_regions=tuple(value for value in Region.values if value in profiles.need_regions[column]),
+        semantic=semantic if both_embedded else None,
+        offer_areas=_area_names(profiles, profiles.offer_areas, row),
+        need_areas=_area_names(profiles, profiles.need_areas, column),
+    )
+
+
+def _area_names(profiles: Profiles, areas: list[tuple[str, ...]], index: int) -> tuple[tuple[str, str], ...]:
+    if not areas:
+        return ()
+    return tuple(profiles.area_names[code] for code in areas[index] if code in profiles.area_names)
 
 
 def explain(facts: PairFacts) -> dict[str, dict[str, list[str]]]:

@@ -40,9 +40,9 @@ from .concepts import ConceptIndex, extract_concepts, records_from_taxonomy
 from .embedding_service import embedding_text
 from .embeddings import EmbeddingBackend, get_backend
 from .enums import ApprovalStatus, DealType, Market, Region, Stage
-from .explanations import LANGUAGES, explain
-from .match_service import Profiles, area_masks, pair_facts
+from .explanations import LANGUAGES, explain, pair_facts
 from .models import detect_language
+from .profiles import NeedRecord, OfferRecord, Profiles, TaxonomyColumns, build_profiles
 
 logger = logging.getLogger(__name__)
 
@@ -331,12 +331,8 @@ def _type_params(where: str, expected: str, value: object) -> dict[str, str]:
 # Scoring --------------------------------------------------------------------------------------
 
 
-def _concept_matrix(texts: list[str], index: ConceptIndex, column_of: dict[str, int]) -> np.ndarray:
-    matrix = np.zeros((len(texts), len(column_of)), dtype=bool)
-    for row, text in enumerate(texts):
-        for code in extract_concepts(text, index):
-            matrix[row, column_of[code]] = True
-    return matrix
+def _concept_columns(text: str, index: ConceptIndex, column_of: dict[str, int]) -> list[int]:
+    return [column_of[code] for code in extract_concepts(text, index)]
 
 
 def input_profiles(
@@ -344,67 +340,49 @@ def input_profiles(
 ) -> Profiles:
     """The records as the arrays scoring and explanations take; row i is ``offers[i]``/``needs[i]``.
 
-    The arrays' ids are the row numbers (input ids are strings), and organizations are all distinct."""
-    n, m = len(offers), len(needs)
+    The arrays' ids are the row numbers (input ids are strings), and organizations are all distinct;
+    every profile is active (approved, open)."""
+    n = len(offers)
     codes = sorted(index.records)
     column_of = {code: column for column, code in enumerate(codes)}
-    bit_of = {code: bit for bit, code in enumerate(sorted(load_taxonomy().area_codes))}
     offer_texts = [embedding_text(offer.title, offer.description) for offer in offers]
     need_texts = [embedding_text(need.title, need.description) for need in needs]
-    offer_set = scoring.OfferSet(
-        ids=np.arange(n, dtype=np.int64),
-        organization=np.arange(n, dtype=np.int64),
-        vectors=backend.encode(offer_texts, kind="offer"),
-        concepts=_concept_matrix(offer_texts, index, column_of),
-        stage=np.array([Stage.rank(offer.stage) for offer in offers], dtype=np.int64),
-        approvals=np.array([scoring.approval_levels(offer.approvals) for offer in offers], dtype=np.float32).reshape(
-            n, len(Market.values)
+    return build_profiles(
+        [
+            OfferRecord(
+                id=row,
+                organization=row,
+                stage=offer.stage,
+                deal_types=offer.deal_types,
+                regions=offer.regions,
+                language=detect_language(text),
+                approvals=tuple((market, "", status) for market, status in offer.approvals),
+                areas=offer.areas,
+                concepts=_concept_columns(text, index, column_of),
+            )
+            for row, (offer, text) in enumerate(zip(offers, offer_texts, strict=True))
+        ],
+        [
+            NeedRecord(
+                id=row,
+                organization=n + row,
+                stage_min=need.stage_min,
+                stage_max=need.stage_max,
+                deal_types=need.deal_types,
+                regions=need.regions,
+                language=detect_language(text),
+                areas=need.areas,
+                concepts=_concept_columns(text, index, column_of),
+            )
+            for row, (need, text) in enumerate(zip(needs, need_texts, strict=True))
+        ],
+        offer_vectors=backend.encode(offer_texts, kind="offer"),
+        need_vectors=backend.encode(need_texts, kind="need"),
+        taxonomy=TaxonomyColumns(
+            concept_names=[(index.records[code].name_ko, index.records[code].name_en) for code in codes],
+            concept_areas=[index.records[code].area for code in codes],
+            area_names=load_taxonomy().area_names,
         ),
-        deal_types=np.array([scoring.deal_mask(offer.deal_types) for offer in offers], dtype=np.int64),
-        regions=np.array([scoring.region_mask(offer.regions) for offer in offers], dtype=np.int64),
-        active=np.ones(n, dtype=bool),
-        language=np.array([scoring.language_index(detect_language(text)) for text in offer_texts], dtype=np.int64),
-        areas=area_masks([set(offer.areas) for offer in offers], bit_of),
-    )
-    need_set = scoring.NeedSet(
-        ids=np.arange(m, dtype=np.int64),
-        organization=np.arange(n, n + m, dtype=np.int64),
-        vectors=backend.encode(need_texts, kind="need"),
-        concepts=_concept_matrix(need_texts, index, column_of),
-        stage_min=np.array([Stage.rank(need.stage_min) for need in needs], dtype=np.int64),
-        stage_max=np.array([Stage.rank(need.stage_max) for need in needs], dtype=np.int64),
-        markets=np.array([scoring.required_markets(need.regions) for need in needs], dtype=bool).reshape(
-            m, len(Market.values)
-        ),
-        deal_types=np.array([scoring.deal_mask(need.deal_types) for need in needs], dtype=np.int64),
-        regions=np.array([scoring.region_mask(need.regions) for need in needs], dtype=np.int64),
-        active=np.ones(m, dtype=bool),
-        language=np.array([scoring.language_index(detect_language(text)) for text in need_texts], dtype=np.int64),
-        areas=area_masks([set(need.areas) for need in needs], bit_of),
-    )
-    concept_areas = [index.records[code].area for code in codes]
-
-    def areas(records, concepts: np.ndarray) -> list[tuple[str, ...]]:
-        return [
-            tuple(sorted(set(record.areas) | {concept_areas[c] for c in np.flatnonzero(concepts[row])}))
-            for row, record in enumerate(records)
-        ]
-
-    return Profiles(
-        offers=offer_set,
-        needs=need_set,
-        concept_names=[(index.records[code].name_ko, index.records[code].name_en) for code in codes],
-        offer_areas=areas(offers, offer_set.concepts),
-        need_areas=areas(needs, need_set.concepts),
-        area_names=load_taxonomy().area_names,
-        offer_approvals={
-            row: [(market, "", status) for market, status in offer.approvals]
-            for row, offer in enumerate(offers)
-            if offer.approvals
-        },
-        offer_deals=[list(offer.deal_types) for offer in offers],
-        need_deals=[list(need.deal_types) for need in needs],
-        need_regions=[list(need.regions) for need in needs],
         model_name=backend.model_name,
     )
 
@@ -430,10 +408,8 @@ def rank_profiles(
     ``score``, ``components`` and the bilingual ``explanation``, best first (ties by id), at most
     ``top`` per profile, eligible pairs only. Explanations are built for the kept entries only."""
     profiles = input_profiles(offers, needs, index=index, backend=backend)
-    weights = scoring.concept_weights(profiles.offers.concepts, profiles.needs.concepts)
-    matrix = scoring.score_matrix(
-        profiles.offers, profiles.needs, weights=weights, recipe=scoring.recipe_for(profiles.model_name)
-    )
+    scored = scoring.score_pairs(profiles.offers, profiles.needs, recipe=profiles.recipe)
+    matrix = scored.matrix
     # Rank on the rounded score that is printed, so that equal printed scores are ordered by id.
     score = np.round(matrix.score.astype(np.float64), 6)
     offer_ids = [offer.id for offer in offers]
@@ -443,7 +419,9 @@ def rank_profiles(
     def entry(row: int, column: int) -> dict:
         if (row, column) not in explanations:
             explanations[row, column] = explain(
-                pair_facts(profiles, weights, row, column, semantic=float(matrix.components["semantic"][row, column]))
+                pair_facts(
+                    profiles, scored.weights, row, column, semantic=float(matrix.components["semantic"][row, column])
+                )
             )
         return {
             "score": float(score[row, column]),

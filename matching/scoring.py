@@ -1,7 +1,10 @@
 """Scores for every (offer, need) pair at once: pure numpy, no ORM.
 
-A thin service (``matching.match_service``) loads profiles into :class:`OfferSet` and
-:class:`NeedSet`, calls :func:`score_matrix`, and stores the best pairs with their explanation.
+The profiles come as :class:`OfferSet` and :class:`NeedSet` (built by ``matching.profiles``);
+:func:`score_pairs` is the one way the service, the proposals and the ``rank`` command score them
+(concept weights, decline feedback, the model's recipe, hard filters); :func:`score_matrix` is its
+kernel. The rules that explanations word (:func:`stage_gap`, :func:`accepts_pre_approval`,
+:func:`regions_overlap`, :func:`deal_types_of`, :func:`embedded`) are decided here only.
 
 Each component is in [0, 1]; the score is their weighted sum (weights sum to 1):
 
@@ -28,11 +31,14 @@ set by ``python -m bench.calibrate`` (docs/benchmarks.md, "Matching quality"), n
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
-from .enums import ApprovalStatus, DealType, Market, Region, Stage
+from .enums import ApprovalStatus, DealType, DeclineReason, Market, Region, Stage
 
 LANGUAGES = ("ko", "en")
 COMPONENTS = ("semantic", "concepts", "stage", "regulatory", "deal_types", "regions")
@@ -130,6 +136,11 @@ def deal_mask(values) -> int:
     return sum(DEAL_BITS[value] for value in set(values))
 
 
+def deal_types_of(mask: int) -> tuple[str, ...]:
+    """The deal types of a :func:`deal_mask`, in ``DealType`` order."""
+    return tuple(value for value, bit in DEAL_BITS.items() if int(mask) & bit)
+
+
 def region_mask(values) -> int:
     """GLOBAL stands for every region, so overlap with it is overlap with anything."""
     values = set(values)
@@ -152,6 +163,28 @@ def required_markets(regions) -> np.ndarray:
         for market in MARKETS_OF_REGION.get(region, ()):
             wanted[MARKET_INDEX[market]] = True
     return wanted
+
+
+def stage_gap(stage, stage_min, stage_max):
+    """How many stages the offer is before the need's range and after it: (0, 0) inside it.
+    Takes ranks (``Stage.rank``) or arrays of them, broadcast."""
+    return np.maximum(stage_min - stage, 0), np.maximum(stage - stage_max, 0)
+
+
+def accepts_pre_approval(stage_min):
+    """Does a need starting at this stage rank accept offers before any approval? Then an approval
+    in its markets is welcome but not required (``regulatory`` at least ``PRE_APPROVAL_FLOOR``)."""
+    return stage_min < FIRST_APPROVED_STAGE
+
+
+def regions_overlap(offer_regions, need_regions):
+    """Do the region masks (:func:`region_mask`) share a region?"""
+    return (offer_regions & need_regions) != 0
+
+
+def embedded(vectors: np.ndarray):
+    """Per row (or for one vector): has the profile been embedded? Zero vectors stand for not yet."""
+    return vectors.any(axis=-1)
 
 
 @dataclass
@@ -204,6 +237,61 @@ class Feedback:
 
 
 TOO_EARLY_FACTOR = 0.5
+# How much one "not our focus area" decline lowers each of the declined offer's concepts for the
+# need (two declines remove the concept for that need).
+FOCUS_PENALTY_PER_DECLINE = 0.5
+
+
+class Decline(NamedTuple):
+    """A declined meeting request, as decline feedback reads it."""
+
+    offer_id: int
+    need_id: int | None  # None: the request was about the BD team, not one of its needs
+    corporate_id: int
+    recipient_id: int  # who declined: the BD team (corporate_id) or the startup
+    reason: str
+
+
+def decline_feedback(offers: OfferSet, needs: NeedSet, declines: Iterable[Decline]) -> tuple[Feedback, np.ndarray]:
+    """What declined requests teach, as arrays over these offers and needs: the feedback and the
+    (n, m) mask of blocked pairs.
+
+    Any decline blocks the pair from then on (a decline without a need blocks the offer for every
+    need of that BD team). A BD team's "too early stage" marks the offer's stage and earlier as too
+    early for the need; its "not our focus area" lowers the declined offer's concepts for the need."""
+    feedback = Feedback.none(len(needs.ids), offers.concepts.shape[1])
+    blocked = np.zeros((len(offers.ids), len(needs.ids)), dtype=bool)
+    row_of = {int(pk): row for row, pk in enumerate(offers.ids)}
+    column_of = {int(pk): column for column, pk in enumerate(needs.ids)}
+    for offer_id, need_id, corporate_id, recipient_id, reason in declines:
+        row = row_of.get(offer_id)
+        if row is None:
+            continue
+        if need_id is not None:
+            columns = np.array([column_of[need_id]] if need_id in column_of else [], dtype=np.int64)
+        else:
+            columns = np.flatnonzero(needs.organization == corporate_id)
+        blocked[row, columns] = True
+        if recipient_id != corporate_id:
+            continue  # a startup's decline blocks the pair but says nothing about the need
+        if reason == DeclineReason.TOO_EARLY:
+            feedback.too_early_upto[columns] = np.maximum(feedback.too_early_upto[columns], offers.stage[row])
+        elif reason == DeclineReason.NOT_FOCUS_AREA:
+            penalty = feedback.concept_penalty[columns] + FOCUS_PENALTY_PER_DECLINE * offers.concepts[row]
+            feedback.concept_penalty[columns] = np.minimum(penalty, 1.0)
+    return feedback, blocked
+
+
+def take_rows(profile_set, index: np.ndarray):
+    """The rows ``index`` of an OfferSet, NeedSet or Feedback."""
+    return dataclasses.replace(
+        profile_set,
+        **{
+            f.name: getattr(profile_set, f.name)[index]
+            for f in dataclasses.fields(profile_set)
+            if getattr(profile_set, f.name) is not None
+        },
+    )
 
 
 @dataclass
@@ -270,8 +358,7 @@ def score_matrix(
     denominator = offer_weighted.sum(axis=1)[:, None] + need_weighted.sum(axis=1)[None, :]
     components["concepts"] = (2 * shared / np.maximum(denominator, 1e-9)).astype(np.float32)
 
-    below = np.maximum(needs.stage_min[None, :] - offers.stage[:, None], 0)
-    above = np.maximum(offers.stage[:, None] - needs.stage_max[None, :], 0)
+    below, above = stage_gap(offers.stage[:, None], needs.stage_min[None, :], needs.stage_max[None, :])
     stage = np.clip(1.0 - STAGE_STEP_PENALTY * (below + above), 0.0, 1.0).astype(np.float32)
     if feedback is not None:
         too_early = offers.stage[:, None] <= feedback.too_early_upto[None, :]
@@ -280,7 +367,7 @@ def score_matrix(
 
     # Best approval level over the markets each need cares about: max over markets of level*wanted.
     regulatory = (offers.approvals[:, None, :] * needs.markets[None, :, :]).max(axis=2, initial=0.0)
-    pre_approval = needs.stage_min < FIRST_APPROVED_STAGE
+    pre_approval = accepts_pre_approval(needs.stage_min)
     no_market = ~needs.markets.any(axis=1)
     regulatory = np.where(pre_approval[None, :], np.maximum(regulatory, PRE_APPROVAL_FLOOR), regulatory)
     regulatory = np.where(no_market[None, :], 1.0, regulatory)
@@ -291,7 +378,7 @@ def score_matrix(
     components["deal_types"] = np.where(need_deals[None, :] > 0, common_deals / np.maximum(need_deals, 1), 0.0).astype(
         np.float32
     )
-    components["regions"] = ((offers.regions[:, None] & needs.regions[None, :]) != 0).astype(np.float32)
+    components["regions"] = regions_overlap(offers.regions[:, None], needs.regions[None, :]).astype(np.float32)
 
     score = sum(recipe.weights[name] * components[name] for name in COMPONENTS).astype(np.float32)
     eligible = offers.active[:, None] & needs.active[None, :] & (offers.organization[:, None] != needs.organization)
@@ -299,14 +386,61 @@ def score_matrix(
         eligible &= ~blocked
     if recipe.semantic_floor:
         # Profiles not embedded yet (zero vectors) have no semantic signal; the floor waits for it.
-        embedded = offers.vectors.any(axis=1)[:, None] & needs.vectors.any(axis=1)[None, :]
-        eligible &= (semantic >= recipe.semantic_floor) | ~embedded
+        both_embedded = embedded(offers.vectors)[:, None] & embedded(needs.vectors)[None, :]
+        eligible &= (semantic >= recipe.semantic_floor) | ~both_embedded
     if recipe.cross_area_semantic and offers.areas is not None and needs.areas is not None:
         declared = (offers.areas[:, None] != 0) & (needs.areas[None, :] != 0)
         disjoint = declared & ((offers.areas[:, None] & needs.areas[None, :]) == 0)
         eligible &= ~disjoint | (semantic >= recipe.cross_area_semantic)
     score = np.where(eligible, score, 0.0).astype(np.float32)
     return ScoreMatrix(score=score, components=components, eligible=eligible)
+
+
+@dataclass
+class ScoredPairs:
+    """The result of :func:`score_pairs`: the scored offers and needs, where they sit in the full
+    sets, the concept weights (explanations order shared concepts by them) and the matrix."""
+
+    offers: OfferSet
+    needs: NeedSet
+    offer_rows: np.ndarray  # row i of the matrix is row offer_rows[i] of the full offer set
+    need_columns: np.ndarray
+    weights: np.ndarray
+    matrix: ScoreMatrix
+
+
+def score_pairs(
+    offers: OfferSet,
+    needs: NeedSet,
+    *,
+    recipe: Recipe,
+    declines: Iterable[Decline] = (),
+    offer_rows: np.ndarray | None = None,
+    need_columns: np.ndarray | None = None,
+) -> ScoredPairs:
+    """Score offers[offer_rows] × needs[need_columns] (every row and column by default) the one way
+    matches, proposals and rankings are scored: concept weights over all the given profiles, the
+    decline feedback and blocked pairs of ``declines``, the recipe's weights and hard filters."""
+    weights = concept_weights(offers.concepts, needs.concepts)
+    feedback, blocked = decline_feedback(offers, needs, declines)
+    if offer_rows is None:
+        offer_rows = np.arange(len(offers.ids))
+    else:
+        offers = take_rows(offers, offer_rows)
+    if need_columns is None:
+        need_columns = np.arange(len(needs.ids))
+    else:
+        needs = take_rows(needs, need_columns)
+        feedback = take_rows(feedback, need_columns)
+    matrix = score_matrix(
+        offers,
+        needs,
+        weights=weights,
+        feedback=feedback,
+        blocked=blocked[np.ix_(offer_rows, need_columns)],
+        recipe=recipe,
+    )
+    return ScoredPairs(offers, needs, offer_rows, need_columns, weights, matrix)
 
 
 def top_pairs(matrix: ScoreMatrix, per_offer: int, per_need: int) -> np.ndarray:

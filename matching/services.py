@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from matching import documents
-from matching.embedding_service import enqueue_embedding
 from matching.models import Concept, DeviceArea, PartneringNeed, RegulatoryApproval, Shortlist, TechnologyOffer
+from matching.tasks import enqueue_embedding
 
 
 def _save_profile(

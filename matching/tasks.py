@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 from django.db import OperationalError as DatabaseOperationalError
+from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -37,6 +38,21 @@ def embed_profiles(self, kind: str, ids: list[int]) -> dict:
         # scores change, so their rows (offers) or columns (needs) are recomputed.
         recompute_matches.delay(kind, ids, result.model_name)
     return {"embedded": result.embedded, "unchanged": result.unchanged, "missing": result.missing}
+
+
+def enqueue_embedding(*, kind: str, ids: list[int]) -> None:
+    """Embed these profiles once the current transaction commits.
+
+    A broker outage must not fail the user's save: the row is committed already, and the periodic
+    sweep (``sweep_embeddings``) finds and embeds it once the broker is back."""
+
+    def send():
+        try:
+            embed_profiles.delay(kind, ids)
+        except BROKER_ERRORS as exc:
+            logger.warning("Could not queue embedding of %s %s (%s); the sweep will pick it up.", kind, ids, exc)
+
+    transaction.on_commit(send)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=5, max_retries=3)

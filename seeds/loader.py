@@ -35,8 +35,8 @@ from events.models import (
     Table,
 )
 from matching import services
-from matching.embedding_service import enqueue_embedding
 from matching.models import Concept, DeviceArea, PartneringNeed, TechnologyOffer
+from matching.tasks import enqueue_embedding
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 — documented demo credential, refused in production

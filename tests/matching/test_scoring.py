@@ -5,6 +5,7 @@ import pytest
 
 from matching import scoring
 from matching.enums import Market, Stage
+from matching.explanations import PairFacts, explain
 from matching.scoring import Feedback, NeedSet, OfferSet, concept_weights, score_matrix, top_pairs
 
 R = Stage.rank
@@ -140,3 +141,88 @@ def test_region_masks_treat_global_as_every_region():
     assert scoring.region_mask(["GLOBAL"]) & scoring.region_mask(["LATAM"])
     assert not scoring.region_mask(["KR"]) & scoring.region_mask(["JP"])
     assert scoring.required_markets(["SEA", "JP"]).tolist() == [False, False, False, True, False]
+
+
+def test_decline_feedback_blocks_and_teaches_only_a_bd_teams_declines():
+    two_needs = needs(
+        ids=np.array([20, 21]),
+        organization=np.array([3, 3]),
+        vectors=np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32),
+        concepts=np.array([[True, True, True], [True, False, False]]),
+        stage_min=np.array([R("clinical"), R("prototype")]),
+        stage_max=np.array([R("marketed"), R("marketed")]),
+        markets=np.array([scoring.required_markets(["US"])] * 2),
+        deal_types=np.array([scoring.deal_mask(["licensing"])] * 2),
+        regions=np.array([scoring.region_mask(["US"])] * 2),
+        active=np.array([True, True]),
+    )
+    declines = [
+        scoring.Decline(10, None, 3, 3, "too_early"),  # the BD team, about no need: both its needs
+        scoring.Decline(11, 21, 3, 3, "not_focus_area"),
+        scoring.Decline(11, 21, 3, 3, "not_focus_area"),
+        scoring.Decline(11, 20, 3, 2, "too_early"),  # the startup declined: blocked, nothing learnt
+        scoring.Decline(99, 20, 3, 3, "too_early"),  # an offer not in the set
+    ]
+    feedback, blocked = scoring.decline_feedback(offers(), two_needs, declines)
+    assert blocked.tolist() == [[True, True], [True, True]]
+    assert feedback.too_early_upto.tolist() == [R("clinical"), R("clinical")]
+    # Two "not our focus area" declines of offer 11 (concept 1) remove concept 1 for need 21.
+    assert feedback.concept_penalty.tolist() == [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+
+
+def test_score_pairs_scores_a_subset_as_part_of_the_whole():
+    recipe = scoring.Recipe(weights=scoring.LEXICAL_RECIPE.weights)
+    declines = [scoring.Decline(10, 20, 3, 3, "not_focus_area")]
+    whole = scoring.score_pairs(offers(), needs(), recipe=recipe, declines=declines)
+    row = scoring.score_pairs(offers(), needs(), recipe=recipe, declines=declines, offer_rows=np.array([1]))
+    assert whole.weights.tolist() == concept_weights(offers().concepts, needs().concepts).tolist()
+    assert row.weights.tolist() == whole.weights.tolist()  # weights over every profile, not the subset
+    assert row.offers.ids.tolist() == [11]
+    assert row.offer_rows.tolist() == [1]
+    assert row.need_columns.tolist() == [0]
+    assert row.matrix.score.tolist() == whole.matrix.score[[1]].tolist()
+    assert whole.matrix.eligible.tolist() == [[False], [True]]  # the declined pair is blocked
+    # Offer 10's decline lowered its concepts (0 and 1) for the need: offer 11 shares only concept 1.
+    expected = score_matrix(
+        offers(),
+        needs(),
+        weights=whole.weights,
+        feedback=scoring.Feedback(np.array([-1]), np.array([[0.5, 0.5, 0.0]], dtype=np.float32)),
+        blocked=np.array([[True], [False]]),
+        recipe=recipe,
+    )
+    assert whole.matrix.score.tolist() == expected.score.tolist()
+    for name in scoring.COMPONENTS:
+        assert whole.matrix.components[name].tolist() == expected.components[name].tolist()
+
+
+def test_explanations_word_the_stage_and_approval_rules_that_score():
+    """For every stage and range: "within the range" exactly when the stage component is 1, "too
+    early" exactly when the offer is before the range; "no approval yet" exactly when an offer
+    without approval gets regulatory 0."""
+    for stage in Stage.values:
+        for low in Stage.values:
+            for high in Stage.values[R(low) :]:
+                matrix = score_matrix(
+                    offers(stage=np.array([R(stage), R(stage)]), approvals=np.zeros((2, len(Market.values)))),
+                    needs(stage_min=np.array([R(low)]), stage_max=np.array([R(high)])),
+                    weights=WEIGHTS,
+                )
+                facts = PairFacts(
+                    shared_concepts=(),
+                    offer_stage=stage,
+                    need_stage_min=low,
+                    need_stage_max=high,
+                    approvals=(),
+                    wanted_markets=("US",),
+                    common_deal_types=(),
+                    need_deal_types=(),
+                    common_regions=True,
+                    need_regions=(),
+                )
+                lines = explain(facts)["en"]
+                fits, misfits = " ".join(lines["fits"]), " ".join(lines["misfits"])
+                assert ("within the requested range" in fits) == (matrix.components["stage"][0, 0] == 1.0)
+                assert ("Too early" in misfits) == (R(stage) < R(low))
+                assert ("Too late" in misfits) == (R(stage) > R(high))
+                assert ("No approval yet" in misfits) == (matrix.components["regulatory"][0, 0] == 0.0)
