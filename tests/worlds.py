@@ -41,7 +41,7 @@ def _member_of(organization, *, role="member", **user):
 @pytest.fixture
 def startup(db):
     return StartupFactory(
-        name_ko="메디비전", name_en="MediVision", contact_email="ceo@medivision.kr", contact_phone="+82-2-555-0101"
+        name_ko="메디비전", name_en="MediVision", contact_email="contact@medivision.kr", contact_phone="+82-2-555-0101"
     )
 
 
