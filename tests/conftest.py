@@ -1,6 +1,27 @@
-from types import SimpleNamespace
-
 import pytest
+
+# The standing cast of the permission tests: owner, member, outsider and their counterparts.
+from tests.worlds import (  # noqa: F401
+    bd,
+    cardiology,
+    confidential_need,
+    corporate,
+    draft_offer,
+    imaging,
+    member,
+    need,
+    offer,
+    organizer,
+    other_bd,
+    other_corporate,
+    other_organizer,
+    outsider,
+    owner,
+    rival,
+    rival_offer,
+    salon,
+    startup,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -32,17 +53,6 @@ def django_db_modify_db_settings(tmp_path_factory):
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
-
-
-@pytest.fixture
-def organizer(db):
-    """A salon organizer's organization and one of its members."""
-    from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
-
-    organization = OrganizationFactory(kind="organizer", country="KR", name_en="KHIDI")
-    user = UserFactory()
-    MembershipFactory(user=user, organization=organization)
-    return SimpleNamespace(organization=organization, user=user)
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from matching.models import TechnologyOffer
-from tests.factories import MembershipFactory, StartupFactory, UserFactory
 
 PASSWORD = "correct horse battery"
 
@@ -21,45 +20,38 @@ def _fresh_counters(settings):
     cache.clear()
 
 
-@pytest.fixture
-def founder(db):
-    user = UserFactory(email="founder@medivision.kr")
-    MembershipFactory(user=user, organization=StartupFactory(), role="admin")
-    return user
-
-
-def test_the_login_form_is_throttled_and_says_when_to_come_back(client, founder):
+def test_the_login_form_is_throttled_and_says_when_to_come_back(client, owner):
     for _attempt in range(3):
-        response = client.post("/accounts/login/", {"username": founder.email, "password": "wrong"})
+        response = client.post("/accounts/login/", {"username": owner.email, "password": "wrong"})
         assert response.status_code == 200  # the form again, with the usual error
-    response = client.post("/accounts/login/", {"username": founder.email, "password": PASSWORD})
+    response = client.post("/accounts/login/", {"username": owner.email, "password": PASSWORD})
     assert response.status_code == 429
     assert int(response["Retry-After"]) == 60
     assert "로그인 시도가 너무 많습니다. 60초 후에 다시 시도하세요." in response.content.decode()
     assert "_auth_user_id" not in client.session  # the right password did not get in either
     # Another client address has its own counter.
     other = Client(REMOTE_ADDR="10.0.0.7")
-    assert other.post("/accounts/login/", {"username": founder.email, "password": PASSWORD}).status_code == 302
+    assert other.post("/accounts/login/", {"username": owner.email, "password": PASSWORD}).status_code == 302
 
 
-def test_the_web_form_and_the_token_endpoint_share_one_counter(client, founder):
+def test_the_web_form_and_the_token_endpoint_share_one_counter(client, owner):
     for _attempt in range(2):
-        client.post("/accounts/login/", {"username": founder.email, "password": "wrong"})
-    ok = client.post("/api/v1/auth/token/", {"email": founder.email, "password": PASSWORD})
+        client.post("/accounts/login/", {"username": owner.email, "password": "wrong"})
+    ok = client.post("/api/v1/auth/token/", {"email": owner.email, "password": PASSWORD})
     assert ok.status_code == 200
     refused = client.post(
-        "/api/v1/auth/token/", {"email": founder.email, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en"
+        "/api/v1/auth/token/", {"email": owner.email, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en"
     )
     assert refused.status_code == 429
     assert refused.json() == {"detail": "Request was throttled. Expected available in 60 seconds."}
-    assert Token.objects.filter(user=founder).count() == 1
+    assert Token.objects.filter(user=owner).count() == 1
 
 
-def test_the_english_login_page_explains_the_wait_in_english(client, founder):
+def test_the_english_login_page_explains_the_wait_in_english(client, owner):
     client.cookies["django_language"] = "en"
     for _attempt in range(3):
-        client.post("/accounts/login/", {"username": founder.email, "password": "wrong"})
-    response = client.post("/accounts/login/", {"username": founder.email, "password": "wrong"})
+        client.post("/accounts/login/", {"username": owner.email, "password": "wrong"})
+    response = client.post("/accounts/login/", {"username": owner.email, "password": "wrong"})
     assert response.status_code == 429
     assert "Too many sign-in attempts. Try again in 60 seconds." in response.content.decode()
 
@@ -79,9 +71,9 @@ def offer_form(**values) -> dict:
     }
 
 
-def test_forms_without_the_csrf_token_are_refused_and_save_nothing(founder):
+def test_forms_without_the_csrf_token_are_refused_and_save_nothing(owner):
     browser = Client(enforce_csrf_checks=True)
-    browser.force_login(founder)
+    browser.force_login(owner)
     refused = browser.post("/workspace/offers/new/", offer_form())
     assert refused.status_code == 403
     body = refused.content.decode()
@@ -95,19 +87,19 @@ def test_forms_without_the_csrf_token_are_refused_and_save_nothing(founder):
     assert list(TechnologyOffer.objects.values_list("title", flat=True)) == ["흉부 CT 폐결절 AI"]
 
 
-def test_login_and_logout_need_the_csrf_token_too(founder):
+def test_login_and_logout_need_the_csrf_token_too(owner):
     browser = Client(enforce_csrf_checks=True)
-    assert browser.post("/accounts/login/", {"username": founder.email, "password": PASSWORD}).status_code == 403
-    browser.force_login(founder)
+    assert browser.post("/accounts/login/", {"username": owner.email, "password": PASSWORD}).status_code == 403
+    browser.force_login(owner)
     assert browser.post("/accounts/logout/").status_code == 403
     assert "_auth_user_id" in browser.session
 
 
-def test_session_api_writes_need_the_csrf_token_but_token_clients_do_not(founder):
+def test_session_api_writes_need_the_csrf_token_but_token_clients_do_not(owner):
     browser = Client(enforce_csrf_checks=True)
-    browser.force_login(founder)
+    browser.force_login(owner)
     payload = {
-        "organization": founder.memberships.get().organization_id,
+        "organization": owner.memberships.get().organization_id,
         "title": "웨어러블 심전도 패치",
         "description": "14일 연속 심전도 모니터링 패치입니다.",
         "stage": "approved_kr",
@@ -120,7 +112,7 @@ def test_session_api_writes_need_the_csrf_token_but_token_clients_do_not(founder
         "detail": "이 요청의 보안 토큰(CSRF)이 없거나 만료되었습니다. 페이지를 새로 고친 뒤 다시 시도하세요."
     }
     assert TechnologyOffer.objects.count() == 0
-    token = Token.objects.create(user=founder)
+    token = Token.objects.create(user=owner)
     api = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Token {token.key}")
     created = api.post("/api/v1/offers/", payload, content_type="application/json")
     assert created.status_code == 201, created.content

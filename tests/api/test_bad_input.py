@@ -2,23 +2,13 @@
 over-long fields, wrong enumerations, malformed dates; Korean/English mixed text is valid and kept
 exactly."""
 
-import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from events.models import Event
 from matching.models import TechnologyOffer
-from tests.factories import MembershipFactory, StartupFactory, UserFactory
 
 MIXED = "흉부 CT lung nodule 검출 AI — FDA 510(k) 준비 중, CE-MDR class IIa"
-
-
-@pytest.fixture
-def startup(db):
-    user = UserFactory()
-    organization = StartupFactory()
-    MembershipFactory(user=user, organization=organization, role="admin")
-    return user, organization
 
 
 def api(user, language: str) -> APIClient:
@@ -27,7 +17,7 @@ def api(user, language: str) -> APIClient:
     return client
 
 
-def offer(organization, **values) -> dict:
+def offer_payload(organization, **values) -> dict:
     return {
         "organization": organization.pk,
         "title": MIXED,
@@ -39,11 +29,10 @@ def offer(organization, **values) -> dict:
     }
 
 
-def test_the_api_names_each_bad_field_in_korean_and_saves_nothing(startup):
-    user, organization = startup
-    response = api(user, "ko").post(
+def test_the_api_names_each_bad_field_in_korean_and_saves_nothing(owner, startup):
+    response = api(owner, "ko").post(
         "/api/v1/offers/",
-        offer(organization, title="가" * 201, stage="phase_9", deal_types=["licensing", "franchise"]),
+        offer_payload(startup, title="가" * 201, stage="phase_9", deal_types=["licensing", "franchise"]),
         format="json",
     )
     assert response.status_code == 400
@@ -58,16 +47,14 @@ def test_the_api_names_each_bad_field_in_korean_and_saves_nothing(startup):
     assert TechnologyOffer.objects.count() == 0
 
 
-def test_the_same_errors_in_english(startup):
-    user, organization = startup
-    response = api(user, "en").post("/api/v1/offers/", offer(organization, title="x" * 201), format="json")
+def test_the_same_errors_in_english(owner, startup):
+    response = api(owner, "en").post("/api/v1/offers/", offer_payload(startup, title="x" * 201), format="json")
     assert response.status_code == 400
     assert response.json() == {"title": ["Ensure this field has no more than 200 characters."]}
 
 
-def test_mixed_korean_and_english_text_is_valid_and_kept_exactly(startup):
-    user, organization = startup
-    response = api(user, "ko").post("/api/v1/offers/", offer(organization), format="json")
+def test_mixed_korean_and_english_text_is_valid_and_kept_exactly(owner, startup):
+    response = api(owner, "ko").post("/api/v1/offers/", offer_payload(startup), format="json")
     assert response.status_code == 201, response.json()
     stored = TechnologyOffer.objects.get()
     assert (stored.title, stored.language) == (MIXED, "ko")

@@ -167,11 +167,10 @@ def test_a_success_case_from_an_earlier_salon_is_featured_in_the_program(client,
 
 
 @pytest.mark.django_db
-def test_a_startup_applies_to_an_open_salon_and_errors_stay_next_to_the_form(client):
+def test_a_startup_applies_to_an_open_salon_and_errors_stay_next_to_the_form(client, startup, owner):
     from django.utils import timezone
 
     from events.models import Registration
-    from tests.factories import MembershipFactory, StartupFactory, UserFactory
 
     now = timezone.now()
     event = EventFactory(
@@ -181,10 +180,7 @@ def test_a_startup_applies_to_an_open_salon_and_errors_stay_next_to_the_form(cli
         registration_closes_at=now + dt.timedelta(days=3),
     )
     slot = SlotFactory(event=event, index=1)
-    startup = StartupFactory(name_ko="메디비전", name_en="MediVision")
-    user = UserFactory()
-    MembershipFactory(user=user, organization=startup)
-    client.force_login(user)
+    client.force_login(owner)
     page = client.get("/salons/apply-here/apply/").content.decode()
     assert 'name="organization"' in page and 'name="unavailable_slots"' in page
     answer = client.post(
@@ -195,7 +191,7 @@ def test_a_startup_applies_to_an_open_salon_and_errors_stay_next_to_the_form(cli
     registration = Registration.objects.get(event=event)
     assert (registration.status, registration.max_meetings, registration.languages) == ("pending", 4, ["ko", "en"])
     assert list(registration.unavailable_slots.all()) == [slot]
-    assert list(registration.representatives.all()) == [user]
+    assert list(registration.representatives.all()) == [owner]
     again = client.post("/salons/apply-here/apply/", {"organization": startup.pk, "max_meetings": 4})
     assert "이미 이 살롱에 참가 신청을 했습니다." in again.content.decode()
     assert Registration.objects.count() == 1

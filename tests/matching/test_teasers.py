@@ -3,7 +3,6 @@ nothing written for an invalid form, replacement and removal after commit, and p
 (web and API) for the offer's organization, organizers and engaged BD teams only."""
 
 import re
-from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,11 +18,9 @@ from events.models import MeetingRequest
 from matching import documents, services
 from matching.models import Match, TechnologyOffer
 from tests.factories import (
-    EventFactory,
     MembershipFactory,
     OrganizationFactory,
     PartneringNeedFactory,
-    RegistrationFactory,
     StartupFactory,
     TechnologyOfferFactory,
     UserFactory,
@@ -66,50 +63,22 @@ def client_for(user) -> APIClient:
     return client
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 
 
 @pytest.fixture
-def world(media):
-    startup = StartupFactory(name_en="MediVision")
-    rival = StartupFactory(name_en="Rival")
-    corporate = OrganizationFactory(name_en="GlobalMed")  # has a match with the offer
-    requester = OrganizationFactory(name_en="Requester")  # has a meeting request about the offer
-    stranger = OrganizationFactory(name_en="Stranger")  # has a need, but no match with the offer
-    organizers = OrganizationFactory(kind="organizer", country="KR", name_en="KHIDI")
-    other_organizers = OrganizationFactory(kind="organizer", country="KR", name_en="Other cluster")
-    users = {
-        name: UserFactory()
-        for name in (
-            "owner",
-            "rival",
-            "matched_bd",
-            "requesting_bd",
-            "other_bd",
-            "organizer",
-            "other_organizer",
-            "no_organization",
-        )
-    }
-    for name, organization in (
-        ("owner", startup),
-        ("rival", rival),
-        ("matched_bd", corporate),
-        ("requesting_bd", requester),
-        ("other_bd", stranger),
-        ("organizer", organizers),
-        ("other_organizer", other_organizers),
-    ):
-        MembershipFactory(user=users[name], organization=organization)
-    offer = TechnologyOfferFactory(organization=startup, title="Lung nodule AI")
-    need = PartneringNeedFactory(organization=corporate)
-    PartneringNeedFactory(organization=stranger)
-    Match.objects.create(offer=offer, need=need, score=0.8, computed_at=timezone.now())
-    salon = EventFactory(organizer=organizers)
-    RegistrationFactory(event=salon, organization=startup)  # its organizer runs a salon it applied to
+def match(offer, need):
+    """GlobalMed's need matches the offer, so its BD team may read the teaser."""
+    return Match.objects.create(offer=offer, need=need, score=0.8, computed_at=timezone.now())
+
+
+@pytest.fixture
+def requesting_bd(salon, startup, offer):
+    """A member of a BD team that has a meeting proposal about the offer at the organizer's salon."""
+    requester = OrganizationFactory(name_en="Requester")
     MeetingRequest.objects.create(
         event=salon,
         offer=offer,
@@ -118,26 +87,51 @@ def world(media):
         origin="proposal",
         status="proposed",
     )
-    return SimpleNamespace(offer=offer, need=need, startup=startup, users=users, media=media)
+    user = UserFactory()
+    MembershipFactory(user=user, organization=requester)
+    return user
+
+
+@pytest.fixture
+def unmatched_bd(other_bd, other_corporate):
+    """The other BD team has a need of its own, but no match with the offer."""
+    PartneringNeedFactory(organization=other_corporate)
+    return other_bd
+
+
+@pytest.fixture
+def users(owner, member, outsider, bd, match, requesting_bd, unmatched_bd, organizer, other_organizer) -> dict:
+    """Everyone the download tests ask, by role; the organizer runs the salon the startup applied to."""
+    return {
+        "owner": owner,
+        "member": member,
+        "rival": outsider,
+        "matched_bd": bd,
+        "requesting_bd": requesting_bd,
+        "other_bd": unmatched_bd,
+        "organizer": organizer.user,
+        "other_organizer": other_organizer.user,
+        "no_organization": UserFactory(),
+    }
 
 
 # --- Validation and storage -----------------------------------------------------------------
 
 
-def test_a_real_pdf_is_stored_under_a_generated_name(world):
-    offer = services.offer_update(world.offer, teaser=upload())
+def test_a_real_pdf_is_stored_under_a_generated_name(offer, media):
+    offer = services.offer_update(offer, teaser=upload())
 
     offer.refresh_from_db()
     assert GENERATED.match(offer.teaser.name)
     assert KOREAN_NAME not in offer.teaser.name
     assert (offer.teaser_name, offer.teaser_size) == (KOREAN_NAME, len(PDF))
     assert offer.teaser_uploaded_at is not None
-    assert stored(world.media) == [offer.teaser.name]
-    assert (world.media / offer.teaser.name).read_bytes() == PDF
+    assert stored(media) == [offer.teaser.name]
+    assert (media / offer.teaser.name).read_bytes() == PDF
 
 
-def test_a_pdf_named_txt_is_accepted_and_stored_as_pdf(world):
-    offer = services.offer_update(world.offer, teaser=upload("deck.txt"))
+def test_a_pdf_named_txt_is_accepted_and_stored_as_pdf(offer):
+    offer = services.offer_update(offer, teaser=upload("deck.txt"))
     assert GENERATED.match(offer.teaser.name)
     assert offer.teaser_name == "deck.pdf"
 
@@ -154,13 +148,13 @@ def test_a_pdf_named_txt_is_accepted_and_stored_as_pdf(world):
         ("en", b"", "The file is empty: upload the teaser as a PDF."),
     ],
 )
-def test_it_refuses_what_is_not_a_pdf_by_content(world, language, content, message):
+def test_it_refuses_what_is_not_a_pdf_by_content(offer, media, language, content, message):
     with translation.override(language), pytest.raises(ValidationError) as error:
-        services.offer_update(world.offer, teaser=upload("deck.pdf", content))
+        services.offer_update(offer, teaser=upload("deck.pdf", content))
     assert error.value.message_dict == {"teaser": [message]}
-    world.offer.refresh_from_db()
-    assert world.offer.teaser.name == ""
-    assert stored(world.media) == []
+    offer.refresh_from_db()
+    assert offer.teaser.name == ""
+    assert stored(media) == []
 
 
 @pytest.mark.parametrize(
@@ -170,16 +164,16 @@ def test_it_refuses_what_is_not_a_pdf_by_content(world, language, content, messa
         ("en", "The file is 2.0 KB; a teaser may be at most 1.0 KB."),
     ],
 )
-def test_it_refuses_a_file_over_the_limit(world, settings, language, message):
+def test_it_refuses_a_file_over_the_limit(offer, media, settings, language, message):
     settings.TEASER_MAX_BYTES = 1024
     big = PDF + b"%" * (2048 - len(PDF))
     with translation.override(language), pytest.raises(ValidationError) as error:
-        services.offer_update(world.offer, teaser=upload("deck.pdf", big))
+        services.offer_update(offer, teaser=upload("deck.pdf", big))
     assert error.value.message_dict == {"teaser": [message]}
-    assert stored(world.media) == []
+    assert stored(media) == []
     # Exactly at the limit is fine.
-    services.offer_update(world.offer, teaser=upload("deck.pdf", big[:1024]))
-    assert world.offer.teaser_size == 1024
+    services.offer_update(offer, teaser=upload("deck.pdf", big[:1024]))
+    assert offer.teaser_size == 1024
 
 
 def test_display_names_are_sanitised_and_limited():
@@ -195,51 +189,53 @@ def test_display_names_are_sanitised_and_limited():
     assert documents.content_disposition(KOREAN_NAME) == KOREAN_DISPOSITION
 
 
-def test_a_failure_after_the_write_removes_the_new_file_and_keeps_the_old(world, django_capture_on_commit_callbacks):
-    services.offer_update(world.offer, teaser=upload())
-    old = world.offer.teaser.name
+def test_a_failure_after_the_write_removes_the_new_file_and_keeps_the_old(
+    offer, media, django_capture_on_commit_callbacks
+):
+    services.offer_update(offer, teaser=upload())
+    old = offer.teaser.name
     bad_approval = [{"market": "US", "pathway": "mfds_2", "status": "granted"}]  # an MFDS pathway in the US
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as error:
-        services.offer_update(world.offer, teaser=upload("new.pdf", OTHER_PDF), approvals=bad_approval)
+        services.offer_update(offer, teaser=upload("new.pdf", OTHER_PDF), approvals=bad_approval)
 
     assert list(error.value.message_dict) == ["approvals"]
-    assert stored(world.media) == [old]
-    assert world.offer.teaser.name == old  # the instance shows what is stored
-    world.offer.refresh_from_db()
-    assert (world.offer.teaser.name, world.offer.teaser_name) == (old, KOREAN_NAME)
+    assert stored(media) == [old]
+    assert offer.teaser.name == old  # the instance shows what is stored
+    offer.refresh_from_db()
+    assert (offer.teaser.name, offer.teaser_name) == (old, KOREAN_NAME)
 
 
-def test_replacing_deletes_the_old_file_only_after_the_commit(world, django_capture_on_commit_callbacks):
-    services.offer_update(world.offer, teaser=upload())
-    old = world.offer.teaser.name
+def test_replacing_deletes_the_old_file_only_after_the_commit(offer, media, django_capture_on_commit_callbacks):
+    services.offer_update(offer, teaser=upload())
+    old = offer.teaser.name
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.offer_update(world.offer, teaser=upload("v2.pdf", OTHER_PDF))
-    new = world.offer.teaser.name
+        services.offer_update(offer, teaser=upload("v2.pdf", OTHER_PDF))
+    new = offer.teaser.name
     assert GENERATED.match(new) and new != old
-    assert stored(world.media) == sorted([old, new])  # not committed yet: the old file stays
+    assert stored(media) == sorted([old, new])  # not committed yet: the old file stays
     assert len(callbacks) == 2  # the embedding and the deletion
     for callback in callbacks:
         callback()
-    assert stored(world.media) == [new]
-    world.offer.refresh_from_db()
-    assert (world.offer.teaser.name, world.offer.teaser_name, world.offer.teaser_size) == (new, "v2.pdf", len(PDF))
+    assert stored(media) == [new]
+    offer.refresh_from_db()
+    assert (offer.teaser.name, offer.teaser_name, offer.teaser_size) == (new, "v2.pdf", len(PDF))
 
 
-def test_removing_the_teaser_clears_it_and_deletes_the_file(world, django_capture_on_commit_callbacks):
-    services.offer_update(world.offer, teaser=upload())
+def test_removing_the_teaser_clears_it_and_deletes_the_file(offer, media, django_capture_on_commit_callbacks):
+    services.offer_update(offer, teaser=upload())
     with django_capture_on_commit_callbacks(execute=True):
-        services.offer_update(world.offer, remove_teaser=True)
-    world.offer.refresh_from_db()
-    assert (world.offer.teaser.name, world.offer.teaser_name, world.offer.teaser_size) == ("", "", None)
-    assert world.offer.teaser_uploaded_at is None
-    assert stored(world.media) == []
+        services.offer_update(offer, remove_teaser=True)
+    offer.refresh_from_db()
+    assert (offer.teaser.name, offer.teaser_name, offer.teaser_size) == ("", "", None)
+    assert offer.teaser_uploaded_at is None
+    assert stored(media) == []
 
 
-def test_teaser_metadata_cannot_be_set_around_the_service(world):
+def test_teaser_metadata_cannot_be_set_around_the_service(offer):
     with pytest.raises(TypeError):
-        services.offer_update(world.offer, teaser_name="evil.html")
+        services.offer_update(offer, teaser_name="evil.html")
 
 
 # --- Web form -------------------------------------------------------------------------------
@@ -253,8 +249,8 @@ OFFER = {
 }
 
 
-def test_the_offer_form_uploads_a_teaser_and_shows_it_with_a_download_link(client, world):
-    client.force_login(world.users["owner"])
+def test_the_offer_form_uploads_a_teaser_and_shows_it_with_a_download_link(client, owner, media):
+    client.force_login(owner)
     page = english(client).get("/workspace/offers/new/")
     html = page.content.decode()
     assert 'enctype="multipart/form-data"' in html
@@ -267,14 +263,14 @@ def test_the_offer_form_uploads_a_teaser_and_shows_it_with_a_download_link(clien
     assert response.status_code == 302
     offer = TechnologyOffer.objects.get(title=OFFER["title"])
     assert GENERATED.match(offer.teaser.name)
-    assert stored(world.media) == [offer.teaser.name]
+    assert stored(media) == [offer.teaser.name]
     html = client.get(f"/workspace/offers/{offer.pk}/edit/").content.decode()
     assert f'Current teaser: <a href="/workspace/offers/{offer.pk}/teaser.pdf" download>{KOREAN_NAME}</a>' in html
     assert 'name="remove_teaser"' in html
 
 
-def test_an_invalid_offer_form_writes_no_file(client, world):
-    client.force_login(world.users["owner"])
+def test_an_invalid_offer_form_writes_no_file(client, owner, offer, media):
+    client.force_login(owner)
     before = TechnologyOffer.objects.count()
     # The title is taken: the form is invalid, although the PDF is fine.
     response = english(client).post("/workspace/offers/new/", {**OFFER, "title": "Lung nodule AI", "teaser": upload()})
@@ -283,20 +279,20 @@ def test_an_invalid_offer_form_writes_no_file(client, world):
         response.content.decode()
     )
     assert TechnologyOffer.objects.count() == before
-    assert stored(world.media) == []
+    assert stored(media) == []
 
 
-def test_an_invalid_edit_keeps_the_old_teaser(client, world):
-    services.offer_update(world.offer, teaser=upload())
-    old = world.offer.teaser.name
-    client.force_login(world.users["owner"])
+def test_an_invalid_edit_keeps_the_old_teaser(client, offer, owner, media):
+    services.offer_update(offer, teaser=upload())
+    old = offer.teaser.name
+    client.force_login(owner)
     response = client.post(
-        f"/workspace/offers/{world.offer.pk}/edit/", {**OFFER, "stage": "someday", "teaser": upload("new.pdf")}
+        f"/workspace/offers/{offer.pk}/edit/", {**OFFER, "stage": "someday", "teaser": upload("new.pdf")}
     )
     assert response.status_code == 200
-    assert stored(world.media) == [old]
-    world.offer.refresh_from_db()
-    assert (world.offer.teaser.name, world.offer.teaser_name) == (old, KOREAN_NAME)
+    assert stored(media) == [old]
+    offer.refresh_from_db()
+    assert (offer.teaser.name, offer.teaser_name) == (old, KOREAN_NAME)
 
 
 @pytest.mark.parametrize(
@@ -306,36 +302,36 @@ def test_an_invalid_edit_keeps_the_old_teaser(client, world):
         ("en", "Only PDF files are accepted: this file is an HTML document."),
     ],
 )
-def test_the_form_shows_the_refusal_next_to_the_field(client, world, language, message):
-    client.force_login(world.users["owner"])
+def test_the_form_shows_the_refusal_next_to_the_field(client, owner, offer, media, language, message):
+    client.force_login(owner)
     client.cookies["django_language"] = language
-    response = client.post(f"/workspace/offers/{world.offer.pk}/edit/", {**OFFER, "teaser": upload("x.pdf", HTML)})
+    response = client.post(f"/workspace/offers/{offer.pk}/edit/", {**OFFER, "teaser": upload("x.pdf", HTML)})
     assert response.status_code == 200
     assert f'id="id_teaser-error" role="alert">{message}</span>' in response.content.decode()
-    assert stored(world.media) == []
+    assert stored(media) == []
 
 
-def test_the_form_removes_the_teaser(client, world, django_capture_on_commit_callbacks):
-    services.offer_update(world.offer, teaser=upload())
-    client.force_login(world.users["owner"])
+def test_the_form_removes_the_teaser(client, offer, owner, media, django_capture_on_commit_callbacks):
+    services.offer_update(offer, teaser=upload())
+    client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/workspace/offers/{world.offer.pk}/edit/", {**OFFER, "remove_teaser": "on"})
+        response = client.post(f"/workspace/offers/{offer.pk}/edit/", {**OFFER, "remove_teaser": "on"})
     assert response.status_code == 302
-    world.offer.refresh_from_db()
-    assert world.offer.teaser.name == ""
-    assert stored(world.media) == []
+    offer.refresh_from_db()
+    assert offer.teaser.name == ""
+    assert stored(media) == []
 
 
 # --- Downloads ------------------------------------------------------------------------------
 
-ALLOWED = ["owner", "matched_bd", "requesting_bd", "organizer"]
+ALLOWED = ["owner", "member", "matched_bd", "requesting_bd", "organizer"]
 REFUSED = ["rival", "other_bd", "other_organizer", "no_organization", "anonymous"]
 
 
-def download_client(world, who, api=False):
+def download_client(users, who, api=False):
     client = APIClient() if api else Client()
     if who != "anonymous":
-        client.force_login(world.users[who])
+        client.force_login(users[who])
     return client
 
 
@@ -364,51 +360,51 @@ def assert_pdf_download(response):
 
 @pytest.mark.parametrize("who", ALLOWED)
 @pytest.mark.parametrize("api", [False, True], ids=["web", "api"])
-def test_allowed_users_download_the_teaser(world, who, api):
-    services.offer_update(world.offer, teaser=upload())
-    path = f"/api/v1/offers/{world.offer.pk}/teaser/" if api else f"/workspace/offers/{world.offer.pk}/teaser.pdf"
-    assert_pdf_download(download_client(world, who, api).get(path))
+def test_allowed_users_download_the_teaser(offer, users, who, api):
+    services.offer_update(offer, teaser=upload())
+    path = f"/api/v1/offers/{offer.pk}/teaser/" if api else f"/workspace/offers/{offer.pk}/teaser.pdf"
+    assert_pdf_download(download_client(users, who, api).get(path))
 
 
 @pytest.mark.parametrize("who", REFUSED)
 @pytest.mark.parametrize("api", [False, True], ids=["web", "api"])
-def test_everyone_else_gets_404(world, who, api):
-    services.offer_update(world.offer, teaser=upload())
-    path = f"/api/v1/offers/{world.offer.pk}/teaser/" if api else f"/workspace/offers/{world.offer.pk}/teaser.pdf"
-    assert download_client(world, who, api).get(path).status_code == 404
+def test_everyone_else_gets_404(offer, users, who, api):
+    services.offer_update(offer, teaser=upload())
+    path = f"/api/v1/offers/{offer.pk}/teaser/" if api else f"/workspace/offers/{offer.pk}/teaser.pdf"
+    assert download_client(users, who, api).get(path).status_code == 404
 
 
-def test_an_offer_without_a_teaser_answers_404_even_to_its_owner(client, world):
-    client.force_login(world.users["owner"])
-    assert client.get(f"/workspace/offers/{world.offer.pk}/teaser.pdf").status_code == 404
+def test_an_offer_without_a_teaser_answers_404_even_to_its_owner(client, owner, offer):
+    client.force_login(owner)
+    assert client.get(f"/workspace/offers/{offer.pk}/teaser.pdf").status_code == 404
     assert client.get("/workspace/offers/999999/teaser.pdf").status_code == 404
 
 
-def test_uploads_are_not_served_under_media(client, world):
-    services.offer_update(world.offer, teaser=upload())
-    client.force_login(world.users["owner"])
-    assert client.get(f"/media/{world.offer.teaser.name}").status_code == 404
+def test_uploads_are_not_served_under_media(client, offer, owner):
+    services.offer_update(offer, teaser=upload())
+    client.force_login(owner)
+    assert client.get(f"/media/{offer.teaser.name}").status_code == 404
 
 
-def test_the_matched_bd_team_finds_the_teaser_on_its_match_list(client, world):
-    services.offer_update(world.offer, teaser=upload())
-    client.force_login(world.users["matched_bd"])
-    html = english(client).get(f"/workspace/needs/{world.need.pk}/matches/").content.decode()
-    assert f'<a href="/workspace/offers/{world.offer.pk}/teaser.pdf" download>Teaser (PDF)</a>' in html
+def test_the_matched_bd_team_finds_the_teaser_on_its_match_list(client, offer, bd, need, match):
+    services.offer_update(offer, teaser=upload())
+    client.force_login(bd)
+    html = english(client).get(f"/workspace/needs/{need.pk}/matches/").content.decode()
+    assert f'<a href="/workspace/offers/{offer.pk}/teaser.pdf" download>Teaser (PDF)</a>' in html
 
 
 # --- API ------------------------------------------------------------------------------------
 
 
-def test_a_startup_creates_an_offer_with_a_teaser_in_a_multipart_request(world):
+def test_a_startup_creates_an_offer_with_a_teaser_in_a_multipart_request(startup, owner):
     payload = {
         **OFFER,
-        "organization": world.startup.pk,
+        "organization": startup.pk,
         "deal_types": '["licensing"]',  # JSON fields travel as JSON text in a form
         "target_regions": '["US"]',
         "teaser": upload("deck.pdf"),
     }
-    answer = client_for(world.users["owner"]).post("/api/v1/offers/", payload, format="multipart")
+    answer = client_for(owner).post("/api/v1/offers/", payload, format="multipart")
 
     assert answer.status_code == 201, answer.json()
     body = answer.json()
@@ -424,9 +420,9 @@ def test_a_startup_creates_an_offer_with_a_teaser_in_a_multipart_request(world):
     assert (offer.deal_types, offer.target_regions) == (["licensing"], ["US"])
 
 
-def test_a_json_create_still_works_without_a_teaser(world):
-    payload = {**OFFER, "organization": world.startup.pk, "title": "JSON offer"}
-    answer = client_for(world.users["owner"]).post("/api/v1/offers/", payload, format="json")
+def test_a_json_create_still_works_without_a_teaser(startup, owner):
+    payload = {**OFFER, "organization": startup.pk, "title": "JSON offer"}
+    answer = client_for(owner).post("/api/v1/offers/", payload, format="json")
     assert answer.status_code == 201, answer.json()
     body = answer.json()
     assert [body[name] for name in ("teaser_url", "teaser_name", "teaser_size", "teaser_uploaded_at")] == [None] * 4
@@ -439,40 +435,41 @@ def test_a_json_create_still_works_without_a_teaser(world):
         ("en", "Only PDF files are accepted: this file is an HTML document."),
     ],
 )
-def test_the_api_refuses_html_with_a_localised_message(world, language, message):
-    answer = client_for(world.users["owner"]).patch(
-        f"/api/v1/offers/{world.offer.pk}/",
+def test_the_api_refuses_html_with_a_localised_message(owner, offer, media, language, message):
+    answer = client_for(owner).patch(
+        f"/api/v1/offers/{offer.pk}/",
         {"teaser": upload("deck.pdf", HTML)},
         format="multipart",
         headers={"accept-language": language},
     )
     assert answer.status_code == 400
     assert answer.json() == {"teaser": [message]}
-    assert stored(world.media) == []
+    assert stored(media) == []
 
 
-def test_the_api_replaces_and_removes_the_teaser(world, django_capture_on_commit_callbacks):
-    client = client_for(world.users["owner"])
+def test_the_api_replaces_and_removes_the_teaser(owner, offer, media, django_capture_on_commit_callbacks):
+    client = client_for(owner)
     with django_capture_on_commit_callbacks(execute=True):
-        client.patch(f"/api/v1/offers/{world.offer.pk}/", {"teaser": upload()}, format="multipart")
-    first = TechnologyOffer.objects.get(pk=world.offer.pk).teaser.name
+        client.patch(f"/api/v1/offers/{offer.pk}/", {"teaser": upload()}, format="multipart")
+    first = TechnologyOffer.objects.get(pk=offer.pk).teaser.name
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.patch(
-            f"/api/v1/offers/{world.offer.pk}/", {"teaser": upload("v2.pdf", OTHER_PDF)}, format="multipart"
+            f"/api/v1/offers/{offer.pk}/", {"teaser": upload("v2.pdf", OTHER_PDF)}, format="multipart"
         )
     assert answer.json()["teaser_name"] == "v2.pdf"
-    second = TechnologyOffer.objects.get(pk=world.offer.pk).teaser.name
-    assert stored(world.media) == [second] != [first]
+    second = TechnologyOffer.objects.get(pk=offer.pk).teaser.name
+    assert stored(media) == [second] != [first]
     with django_capture_on_commit_callbacks(execute=True):
-        answer = client.patch(f"/api/v1/offers/{world.offer.pk}/", {"remove_teaser": True}, format="json")
+        answer = client.patch(f"/api/v1/offers/{offer.pk}/", {"remove_teaser": True}, format="json")
     assert answer.json()["teaser_url"] is None
-    assert stored(world.media) == []
+    assert stored(media) == []
 
 
 @pytest.mark.parametrize(
     ("who", "shown"),
     [
         ("owner", True),
+        ("member", True),
         ("matched_bd", True),
         ("requesting_bd", True),
         ("organizer", True),
@@ -482,49 +479,48 @@ def test_the_api_replaces_and_removes_the_teaser(world, django_capture_on_commit
         ("no_organization", False),
     ],
 )
-def test_teaser_url_is_null_for_those_who_may_not_download(world, who, shown):
-    services.offer_update(world.offer, teaser=upload())
-    client = client_for(world.users[who])
-    url = f"http://testserver/api/v1/offers/{world.offer.pk}/teaser/" if shown else None
-    detail = client.get(f"/api/v1/offers/{world.offer.pk}/")
+def test_teaser_url_is_null_for_those_who_may_not_download(offer, users, who, shown):
+    services.offer_update(offer, teaser=upload())
+    client = client_for(users[who])
+    url = f"http://testserver/api/v1/offers/{offer.pk}/teaser/" if shown else None
+    detail = client.get(f"/api/v1/offers/{offer.pk}/")
     assert detail.status_code == 200
     assert (detail.json()["teaser_url"], detail.json()["teaser_name"]) == (url, KOREAN_NAME if shown else None)
     listed = {row["id"]: row["teaser_url"] for row in client.get("/api/v1/offers/").json()["results"]}
-    assert listed[world.offer.pk] == url
+    assert listed[offer.pk] == url
 
 
-def test_the_offer_list_costs_the_same_queries_with_more_teasers(world):
-    client = client_for(world.users["matched_bd"])
+def test_the_offer_list_costs_the_same_queries_with_more_teasers(bd, offer, need, match):
+    client = client_for(bd)
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
             assert client.get("/api/v1/offers/").status_code == 200
         return len(queries)
 
-    services.offer_update(world.offer, teaser=upload())
+    services.offer_update(offer, teaser=upload())
     count()  # the first request also loads the user's affiliation, which is then kept on the user
     few = count()
     for number in range(3):
-        offer = TechnologyOfferFactory(organization=StartupFactory(), title=f"More {number}")
-        services.offer_update(offer, teaser=upload())
-        Match.objects.create(offer=offer, need=world.need, score=0.5, computed_at=timezone.now())
+        more = TechnologyOfferFactory(organization=StartupFactory(), title=f"More {number}")
+        services.offer_update(more, teaser=upload())
+        Match.objects.create(offer=more, need=need, score=0.5, computed_at=timezone.now())
     assert count() == few
 
 
-def test_downloads_by_other_organizations_are_audited(world):
-    services.offer_update(world.offer, teaser=upload())
+def test_downloads_by_other_organizations_are_audited(offer, users, bd, startup):
+    services.offer_update(offer, teaser=upload())
     for who in ("owner", "matched_bd", "rival"):
-        download_client(world, who).get(f"/workspace/offers/{world.offer.pk}/teaser.pdf")
-    matched_bd = world.users["matched_bd"]
+        download_client(users, who).get(f"/workspace/offers/{offer.pk}/teaser.pdf")
     assert list(
         AuditEvent.objects.values_list("action", "actor_id", "organization_id", "target_type", "target_id", "details")
     ) == [
         (
             "disclosure.document",
-            matched_bd.pk,
-            matched_bd.memberships.get().organization_id,
+            bd.pk,
+            bd.memberships.get().organization_id,
             "matching.technologyoffer",
-            str(world.offer.pk),
-            {"owner": world.startup.pk},
+            str(offer.pk),
+            {"owner": startup.pk},
         )
     ]

@@ -13,14 +13,6 @@ from events import agenda
 from events.models import Meeting, MeetingRequest, Outcome, Registration
 from matching.models import Match, PartneringNeed, TechnologyOffer
 from tests.events.test_agenda import make_salon
-from tests.factories import (
-    MembershipFactory,
-    OrganizationFactory,
-    PartneringNeedFactory,
-    StartupFactory,
-    TechnologyOfferFactory,
-    UserFactory,
-)
 
 SKIPPED = ("admin/", "media/", "^media/", "i18n/")
 
@@ -59,23 +51,23 @@ def fill(route: str, ids: dict) -> str:
 
 
 @pytest.fixture
-def world(db):
-    startup = StartupFactory(name_ko="메디비전", name_en="MediVision")
-    corporate = OrganizationFactory(name_ko="글로벌메드", name_en="GlobalMed")
-    offer = TechnologyOfferFactory(organization=startup)
-    need = PartneringNeedFactory(organization=corporate)
-    users = {kind: UserFactory() for kind in ("startup", "corporate", "organizer", "outsider")}
-    MembershipFactory(user=users["startup"], organization=startup)
-    MembershipFactory(user=users["corporate"], organization=corporate)
-    MembershipFactory(user=users["outsider"], organization=StartupFactory())
-    event = make_salon(dt.date(2026, 6, 10), "every-page", [(startup, corporate, offer, 0.8)])
+def users(owner, bd, organizer, outsider) -> dict:
+    return {"startup": owner, "corporate": bd, "organizer": organizer.user, "outsider": outsider}
+
+
+@pytest.fixture
+def ids(users, startup, corporate, offer, need, organizer) -> dict:
+    """The route parameters: owner and partner met at a closed salon of the organizer."""
+    event = make_salon(
+        dt.date(2026, 6, 10), "every-page", [(startup, corporate, offer, 0.8)], organizer=organizer.organization
+    )
     event.status = "closed"
     event.save()
-    MembershipFactory(user=users["organizer"], organization=event.organizer)
     match = Match.objects.create(offer=offer, need=need, score=0.8, computed_at=timezone.now())
     meeting = Meeting.objects.get(event=event)
     outcome = Outcome.objects.create(meeting=meeting, organization=startup, took_place=True, next_step="nda_cda")
-    ids = {
+    assert TechnologyOffer.objects.count() == 1 and PartneringNeed.objects.count() == 1
+    return {
         "offer": offer.pk,
         "need": need.pk,
         "match": match.pk,
@@ -87,12 +79,9 @@ def world(db):
         "slug": event.slug,
         "token": agenda.feed_token(users["startup"]),
     }
-    assert TechnologyOffer.objects.count() == 1 and PartneringNeed.objects.count() == 1
-    return users, ids
 
 
-def test_no_page_or_api_route_fails_for_any_kind_of_user(world):
-    users, ids = world
+def test_no_page_or_api_route_fails_for_any_kind_of_user(users, ids):
     paths = sorted({fill(route, ids) for route in routes()})
     assert len(paths) >= 60
     statuses = {}

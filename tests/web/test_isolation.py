@@ -1,11 +1,12 @@
 """Tenant isolation, walked over every URL pattern of the site and the API.
 
-One world: startup Alpha (the owner) met BD team Gamma at a salon of organizer One; Alpha also has
-a draft offer, Gamma a confidential need; startup Beta matches that need without having engaged;
-Delta is an unrelated BD team; organizer Two runs other salons. Then:
+The shared cast (tests/worlds.py): startup MediVision (the owner) met BD team GlobalMed (the
+partner) at a salon of the organizer; MediVision also has a draft offer, GlobalMed a confidential
+need; the rival startup matches that need without having engaged; Delta Devices is an unrelated BD
+team; the other organizer runs other salons. Then:
 
-1. Every route that names an object of Alpha, Gamma or salon One, asked with every method by each
-   outsider (Beta, Delta, organizer Two, anonymous), answers exactly what it answers for an object
+1. Every route that names an object of MediVision, GlobalMed or the salon, asked with every method
+   by each outsider (rival, Delta, the other organizer, anonymous), answers exactly what it answers for an object
    that does not exist (404 for signed-in users; the login redirect or 401/403 for anonymous), so
    nothing tells an outsider that the object exists. The writes carry a payload that would be
    valid for the owner, and the database is unchanged afterwards, row for row.
@@ -29,12 +30,7 @@ from events.models import Meeting, MeetingRequest, Outcome, Registration
 from matching.models import Match, Shortlist
 from tests.events.test_agenda import make_salon
 from tests.factories import (
-    MembershipFactory,
-    OrganizationFactory,
     PartneringNeedFactory,
-    StartupFactory,
-    TechnologyOfferFactory,
-    UserFactory,
 )
 from tests.web.test_every_page import routes
 
@@ -42,11 +38,11 @@ MISSING_PK = 987_654
 # Private texts, and who may read each (roles below). Organizers see the profiles and contacts of the
 # organizations that applied to their salons (matching.selectors), not those of anyone else.
 SECRETS = {
-    "DRAFT-OFFER-ALPHA": {"owner", "organizer"},
-    "CONFIDENTIAL-NEED-GAMMA": {"partner", "owner", "organizer"},
-    "contact@alpha.example": {"owner", "partner", "organizer"},
+    "초안 기술": {"owner", "organizer"},  # the draft offer
+    "Secret cardiology program": {"partner", "owner", "organizer"},  # the confidential need
+    "contact@medivision.kr": {"owner", "partner", "organizer"},
     "+82-2-555-0101": {"owner", "partner", "organizer"},
-    "bd@gamma.example": {"owner", "partner", "organizer"},
+    "bd@globalmed.com": {"owner", "partner", "organizer"},
     "MEETING-MESSAGE-ALPHA-GAMMA": {"owner", "partner", "organizer"},
     "OUTCOME-NOTE-ALPHA": {"owner", "organizer"},
 }
@@ -55,62 +51,57 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 
 @pytest.fixture
-def world(db):
-    alpha = StartupFactory(
-        name_en="Alpha Imaging", contact_email="contact@alpha.example", contact_phone="+82-2-555-0101"
-    )
-    beta = StartupFactory(name_en="Beta Cardio", contact_email="contact@beta.example")
-    gamma = OrganizationFactory(name_en="Gamma Medtech", contact_email="bd@gamma.example")
-    delta = OrganizationFactory(name_en="Delta Devices", contact_email="bd@delta.example")
-    public_offer = TechnologyOfferFactory(organization=alpha, title="Alpha lung nodule AI")
-    draft = TechnologyOfferFactory(
-        organization=alpha, title="DRAFT-OFFER-ALPHA", description="DRAFT-OFFER-ALPHA unpublished", status="draft"
-    )
-    beta_offer = TechnologyOfferFactory(organization=beta, title="Beta ECG patch")
-    secret_need = PartneringNeedFactory(
-        organization=gamma,
-        title="CONFIDENTIAL-NEED-GAMMA",
-        description="CONFIDENTIAL-NEED-GAMMA pipeline",
-        is_confidential=True,
-    )
-    PartneringNeedFactory(organization=delta, title="Delta public need")
+def users(owner, bd, outsider, other_bd, organizer, other_organizer) -> dict:
+    """The shared cast by role: the startup's owner, its partner BD team, the rival startup, an
+    unrelated BD team, the organizer of the salon where they met and another organizer."""
+    return {
+        "owner": owner,
+        "partner": bd,
+        "rival": outsider,
+        "stranger": other_bd,
+        "organizer": organizer.user,
+        "other_organizer": other_organizer.user,
+    }
+
+
+@pytest.fixture
+def met_at_salon(
+    users, startup, corporate, other_corporate, offer, draft_offer, rival_offer, confidential_need, organizer
+):
+    """The startup met its partner about the confidential need at a published salon of the organizer,
+    and both left private texts; returns the objects' parameters for the routes and a free slot and
+    table."""
+    PartneringNeedFactory(organization=other_corporate, title="Delta public need")
     now = timezone.now()
-    for offer in (public_offer, beta_offer, draft):
-        Match.objects.create(offer=offer, need=secret_need, score=0.8, computed_at=now)
-    users = {role: UserFactory(email=f"{role}@users.example") for role in ("owner", "partner", "rival", "stranger")}
-    users["organizer"] = UserFactory(email="organizer@users.example")
-    users["other_organizer"] = UserFactory(email="other-organizer@users.example")
-    MembershipFactory(user=users["owner"], organization=alpha, role="admin")
-    MembershipFactory(user=users["partner"], organization=gamma, role="admin")
-    MembershipFactory(user=users["rival"], organization=beta, role="admin")
-    MembershipFactory(user=users["stranger"], organization=delta, role="admin")
-    MembershipFactory(user=users["other_organizer"], organization=OrganizationFactory(kind="organizer", country="KR"))
-    event = make_salon(dt.date(2026, 6, 10), "isolation-salon", [(alpha, gamma, public_offer, 0.8)])
+    for matched in (offer, rival_offer, draft_offer):
+        Match.objects.create(offer=matched, need=confidential_need, score=0.8, computed_at=now)
+    event = make_salon(
+        dt.date(2026, 6, 10), "isolation-salon", [(startup, corporate, offer, 0.8)], organizer=organizer.organization
+    )
     event.status = "published"
     event.save()
-    MembershipFactory(user=users["organizer"], organization=event.organizer)
-    MeetingRequest.objects.filter(event=event).update(need=secret_need, message="MEETING-MESSAGE-ALPHA-GAMMA")
+    MeetingRequest.objects.filter(event=event).update(need=confidential_need, message="MEETING-MESSAGE-ALPHA-GAMMA")
     meeting = Meeting.objects.get(event=event)
     outcome = Outcome.objects.create(
-        meeting=meeting, organization=alpha, took_place=True, next_step="nda_cda", note="OUTCOME-NOTE-ALPHA"
+        meeting=meeting, organization=startup, took_place=True, next_step="nda_cda", note="OUTCOME-NOTE-ALPHA"
     )
-    Shortlist.objects.create(organization=gamma, offer=public_offer, need=secret_need, note="SHORTLIST-NOTE-GAMMA")
+    Shortlist.objects.create(organization=corporate, offer=offer, need=confidential_need, note="SHORTLIST-NOTE-GAMMA")
     ids = {
-        "offer": draft.pk,
-        "need": secret_need.pk,
-        "match": Match.objects.get(offer=public_offer).pk,
+        "offer": draft_offer.pk,
+        "need": confidential_need.pk,
+        "match": Match.objects.get(offer=offer).pk,
         "request": MeetingRequest.objects.get(event=event).pk,
         "meeting": meeting.pk,
         "outcome": outcome.pk,
-        "organization": alpha.pk,
-        "registration": Registration.objects.get(event=event, organization=alpha).pk,
-        "offer_pk": public_offer.pk,
+        "organization": startup.pk,
+        "registration": Registration.objects.get(event=event, organization=startup).pk,
+        "offer_pk": offer.pk,
         "slug": event.slug,
         "token": agenda.feed_token(users["owner"]),
         "kind": "schedule",
     }
     slot, table = event.slots.order_by("index").last(), event.tables.order_by("number").last()
-    return users, ids, {"slot": slot.pk, "table": table.pk, "event": event.pk}
+    return ids, {"slot": slot.pk, "table": table.pk, "event": event.pk}
 
 
 # The object routes that are public by design, with the world's objects: the page of a published
@@ -219,8 +210,8 @@ def object_routes() -> list[str]:
     return sorted({template(route) for route in routes() if "<" in template(route)})
 
 
-def test_outsiders_cannot_tell_an_object_exists_and_change_nothing(world):
-    users, ids, extra = world
+def test_outsiders_cannot_tell_an_object_exists_and_change_nothing(users, met_at_salon):
+    ids, extra = met_at_salon
     browsers = clients(users)
     payload = hostile_payload(extra)
     templates = object_routes()
@@ -273,8 +264,8 @@ def readable_paths(ids: dict) -> list[str]:
     return sorted(paths)
 
 
-def test_no_answer_carries_a_secret_its_reader_may_not_know(world):
-    users, ids, extra = world
+def test_no_answer_carries_a_secret_its_reader_may_not_know(users, met_at_salon):
+    ids, extra = met_at_salon
     ids = {**ids, "event": extra["event"], "partner_org": users["partner"].memberships.get().organization_id}
     browsers = clients(users)
     paths = readable_paths(ids)

@@ -1,8 +1,6 @@
 """The workspace pages of startups and BD teams: profiles, concept suggestions, matches,
 shortlist and meeting requests."""
 
-from types import SimpleNamespace
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,15 +12,11 @@ from matching import concepts
 from matching.models import Match, PartneringNeed, RegulatoryApproval, Shortlist, TechnologyOffer
 from tests.factories import (
     ConceptFactory,
-    DeviceAreaFactory,
-    EventFactory,
-    MembershipFactory,
     OrganizationFactory,
     PartneringNeedFactory,
     RegistrationFactory,
     StartupFactory,
     TechnologyOfferFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -48,29 +42,6 @@ def add_match(offer, need, score, explanation=FITS):
     )
 
 
-@pytest.fixture
-def world():
-    imaging = DeviceAreaFactory()
-    cardiology = DeviceAreaFactory(code="cardiology", name_ko="심혈관", name_en="Cardiology")
-    startup = StartupFactory(name_ko="메디비전", name_en="MediVision")
-    rival = StartupFactory(name_ko="경쟁사", name_en="Rival")
-    corporate = OrganizationFactory(name_ko="글로벌메드", name_en="GlobalMed")
-    founder, rival_user, bd = UserFactory(), UserFactory(), UserFactory()
-    MembershipFactory(user=founder, organization=startup, role="admin")
-    MembershipFactory(user=rival_user, organization=rival)
-    MembershipFactory(user=bd, organization=corporate)
-    offer = TechnologyOfferFactory(organization=startup, title="Lung nodule AI", stage="clinical")
-    rival_offer = TechnologyOfferFactory(organization=rival, title="Rival prototype", stage="prototype")
-    rival_offer.areas.set([cardiology])
-    need = PartneringNeedFactory(organization=corporate, title="Lung AI for CT", stage_min="prototype")
-    secret = PartneringNeedFactory(organization=corporate, title="Secret cardiology program", is_confidential=True)
-    secret.areas.set([cardiology])
-    event = EventFactory(title_en="Pangyo Salon", status="open")
-    for organization in (startup, rival, corporate):
-        RegistrationFactory(event=event, organization=organization, status="approved")
-    return SimpleNamespace(**locals())
-
-
 # --- Offers and needs ----------------------------------------------------------------------
 
 
@@ -86,9 +57,9 @@ OFFER = {
 }
 
 
-def test_the_offer_form_creates_an_offer_with_areas_and_concepts(client, world):
+def test_the_offer_form_creates_an_offer_with_areas_and_concepts(client, owner, startup):
     ConceptFactory()
-    client.force_login(world.founder)
+    client.force_login(owner)
     page = english(client).get("/workspace/offers/new/")
     html = page.content.decode()
     assert page.status_code == 200
@@ -104,7 +75,7 @@ def test_the_offer_form_creates_an_offer_with_areas_and_concepts(client, world):
     assert response.status_code == 302
     assert response["Location"] == "/workspace/"
     offer = TechnologyOffer.objects.get(title="Low-dose CT lung nodule AI")
-    assert offer.organization == world.startup
+    assert offer.organization == startup
     assert [a.code for a in offer.areas.all()] == ["imaging"]
     assert [c.code for c in offer.concepts.all()] == ["imaging.lung_nodule"]
     assert (offer.stage, offer.deal_types, offer.target_regions, offer.status, offer.language) == (
@@ -116,9 +87,9 @@ def test_the_offer_form_creates_an_offer_with_areas_and_concepts(client, world):
     )
 
 
-def test_an_invalid_offer_saves_nothing_and_shows_errors_next_to_the_fields(client, world):
+def test_an_invalid_offer_saves_nothing_and_shows_errors_next_to_the_fields(client, owner, offer):
     ConceptFactory()
-    client.force_login(world.founder)
+    client.force_login(owner)
     before = TechnologyOffer.objects.count()
     response = english(client).post(
         "/workspace/offers/new/", {**OFFER, "deal_types": [], "stage": "someday", "title": "Lung nodule AI"}
@@ -138,24 +109,24 @@ def test_an_invalid_offer_saves_nothing_and_shows_errors_next_to_the_fields(clie
     assert '<li data-check="description" class="todo">' in html
 
 
-def test_the_offer_edit_form_updates_through_the_service(client, world):
-    client.force_login(world.founder)
-    page = client.get(f"/workspace/offers/{world.offer.pk}/edit/")
+def test_the_offer_edit_form_updates_through_the_service(client, owner, offer, cardiology):
+    client.force_login(owner)
+    page = client.get(f"/workspace/offers/{offer.pk}/edit/")
     assert page.status_code == 200
     assert 'value="Lung nodule AI"' in page.content.decode()
     assert "submit_for_review" not in page.content.decode()  # already approved
     response = client.post(
-        f"/workspace/offers/{world.offer.pk}/edit/",
+        f"/workspace/offers/{offer.pk}/edit/",
         {**OFFER, "title": "Lung nodule AI v2", "areas": ["cardiology"], "concepts": [], "submit_for_review": ""},
     )
     assert response.status_code == 302
-    world.offer.refresh_from_db()
-    assert (world.offer.title, world.offer.status) == ("Lung nodule AI v2", "approved")
-    assert [a.code for a in world.offer.areas.all()] == ["cardiology"]
+    offer.refresh_from_db()
+    assert (offer.title, offer.status) == ("Lung nodule AI v2", "approved")
+    assert [a.code for a in offer.areas.all()] == ["cardiology"]
 
 
-def test_the_need_form_creates_a_confidential_need_and_checks_the_stage_range(client, world):
-    client.force_login(world.bd)
+def test_the_need_form_creates_a_confidential_need_and_checks_the_stage_range(client, bd, corporate, cardiology):
+    client.force_login(bd)
     data = {
         "title": "Cardiac monitoring partners",
         "description": "Wearable ECG patches for remote monitoring.",
@@ -179,7 +150,7 @@ def test_the_need_form_creates_a_confidential_need_and_checks_the_stage_range(cl
     assert response.status_code == 302
     need = PartneringNeed.objects.get(title="Cardiac monitoring partners")
     assert (need.organization, need.is_confidential, need.stage_min, need.stage_max, need.regions) == (
-        world.corporate,
+        corporate,
         True,
         "clinical",
         "marketed",
@@ -188,8 +159,8 @@ def test_the_need_form_creates_a_confidential_need_and_checks_the_stage_range(cl
     assert [a.code for a in need.areas.all()] == ["cardiology"]
 
 
-def test_a_user_without_a_startup_is_sent_to_register_one(client, world):
-    client.force_login(world.bd)
+def test_a_user_without_a_startup_is_sent_to_register_one(client, bd):
+    client.force_login(bd)
     response = client.get("/workspace/offers/new/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/organization/new/"
@@ -205,12 +176,12 @@ def fresh_concept_index():
     concepts.default_index.cache_clear()
 
 
-def test_concept_suggestions_return_the_codes_the_text_mentions(client, world, fresh_concept_index):
+def test_concept_suggestions_return_the_codes_the_text_mentions(client, cardiology, owner, fresh_concept_index):
     ConceptFactory()  # imaging.lung_nodule: 폐결절 / lung nodule
     ConceptFactory(
-        code="cardiology.ecg", area=world.cardiology, name_ko="심전도", name_en="electrocardiogram", synonyms_en=["ECG"]
+        code="cardiology.ecg", area=cardiology, name_ko="심전도", name_en="electrocardiogram", synonyms_en=["ECG"]
     )
-    client.force_login(world.founder)
+    client.force_login(owner)
 
     english(client)
     response = client.get("/workspace/concepts/suggest/", {"text": "An AI that finds a lung nodule on chest CT"})
@@ -228,7 +199,7 @@ def test_concept_suggestions_return_the_codes_the_text_mentions(client, world, f
     assert client.get("/workspace/concepts/suggest/", {"text": ""}).json() == {"concepts": []}
 
 
-def test_concept_suggestions_need_a_login(client, world):
+def test_concept_suggestions_need_a_login(client):
     response = client.get("/workspace/concepts/suggest/", {"text": "lung nodule"})
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
@@ -237,13 +208,15 @@ def test_concept_suggestions_need_a_login(client, world):
 # --- Matches -------------------------------------------------------------------------------
 
 
-def test_a_startup_sees_ranked_needs_with_confidential_ones_anonymised(client, world):
-    add_match(world.offer, world.need, 0.61)
-    add_match(world.offer, world.secret, 0.87)
-    add_match(world.rival_offer, world.need, 0.99)  # another startup's match: not shown
-    client.force_login(world.founder)
+def test_a_startup_sees_ranked_needs_with_confidential_ones_anonymised(
+    client, offer, need, confidential_need, rival_offer, owner
+):
+    add_match(offer, need, 0.61)
+    add_match(offer, confidential_need, 0.87)
+    add_match(rival_offer, need, 0.99)  # another startup's match: not shown
+    client.force_login(owner)
 
-    html = english(client).get(f"/workspace/offers/{world.offer.pk}/matches/").content.decode()
+    html = english(client).get(f"/workspace/offers/{offer.pk}/matches/").content.decode()
 
     titles = [line.strip() for line in html.split('<h2 class="match-title">')[1:]]
     assert [t.split("</h2>")[0] for t in titles] == [
@@ -256,25 +229,27 @@ def test_a_startup_sees_ranked_needs_with_confidential_ones_anonymised(client, w
     assert "Shared concepts: lung nodule" in html
 
     client.cookies["django_language"] = "ko"
-    korean = client.get(f"/workspace/offers/{world.offer.pk}/matches/")
+    korean = client.get(f"/workspace/offers/{offer.pk}/matches/")
     assert "공통 개념: 폐결절" in korean.content.decode()
 
 
-def test_a_confidential_need_is_named_once_the_bd_team_engaged(client, world):
-    add_match(world.offer, world.secret, 0.87)
-    meeting_requests.request_meeting(event=world.event, requester=world.corporate, offer=world.offer, need=world.secret)
-    client.force_login(world.founder)
-    html = english(client).get(f"/workspace/offers/{world.offer.pk}/matches/").content.decode()
+def test_a_confidential_need_is_named_once_the_bd_team_engaged(
+    client, offer, confidential_need, salon, corporate, owner
+):
+    add_match(offer, confidential_need, 0.87)
+    meeting_requests.request_meeting(event=salon, requester=corporate, offer=offer, need=confidential_need)
+    client.force_login(owner)
+    html = english(client).get(f"/workspace/offers/{offer.pk}/matches/").content.decode()
     assert '<h2 class="match-title">GlobalMed: Secret cardiology program</h2>' in html
 
 
-def test_a_bd_team_sees_ranked_startups_and_filters_by_stage(client, world):
-    add_match(world.offer, world.need, 0.72)
-    add_match(world.rival_offer, world.need, 0.55)
-    add_match(world.offer, world.secret, 0.9)  # another need's match
-    RegulatoryApproval.objects.create(offer=world.offer, market="US", pathway="fda_510k", status="granted")
-    client.force_login(world.bd)
-    url = f"/workspace/needs/{world.need.pk}/matches/"
+def test_a_bd_team_sees_ranked_startups_and_filters_by_stage(client, offer, need, rival_offer, confidential_need, bd):
+    add_match(offer, need, 0.72)
+    add_match(rival_offer, need, 0.55)
+    add_match(offer, confidential_need, 0.9)  # another need's match
+    RegulatoryApproval.objects.create(offer=offer, market="US", pathway="fda_510k", status="granted")
+    client.force_login(bd)
+    url = f"/workspace/needs/{need.pk}/matches/"
 
     html = english(client).get(url).content.decode()
     assert [t.split("</h2>")[0] for t in html.split('<h2 class="match-title">')[1:]] == [
@@ -294,21 +269,21 @@ def test_a_bd_team_sees_ranked_startups_and_filters_by_stage(client, world):
     assert shown({"deal_type": "licensing"}) == ["MediVision: Lung nodule AI", "Rival: Rival prototype"]
 
 
-def test_the_shortlist_button_toggles(client, world):
-    add_match(world.offer, world.need, 0.72)
-    client.force_login(world.bd)
-    url = f"/workspace/needs/{world.need.pk}/matches/"
-    toggle = f"/workspace/needs/{world.need.pk}/shortlist/{world.offer.pk}/"
+def test_the_shortlist_button_toggles(client, offer, need, bd, corporate):
+    add_match(offer, need, 0.72)
+    client.force_login(bd)
+    url = f"/workspace/needs/{need.pk}/matches/"
+    toggle = f"/workspace/needs/{need.pk}/shortlist/{offer.pk}/"
 
     response = client.post(toggle, {"next": url + "?stage=clinical"})
     assert response.status_code == 302
     assert response["Location"] == url + "?stage=clinical"
     entry = Shortlist.objects.get()
     assert (entry.organization, entry.offer, entry.need, entry.created_by) == (
-        world.corporate,
-        world.offer,
-        world.need,
-        world.bd,
+        corporate,
+        offer,
+        need,
+        bd,
     )
     html = english(client).get(url).content.decode()
     assert 'aria-pressed="true">Remove from shortlist</button>' in html
@@ -320,19 +295,19 @@ def test_the_shortlist_button_toggles(client, world):
     assert 'aria-pressed="false">Add to shortlist</button>' in client.get(url).content.decode()
 
 
-def test_another_organizations_pages_answer_404(client, world):
-    add_match(world.offer, world.need, 0.72)
-    client.force_login(world.rival_user)
-    assert client.get(f"/workspace/offers/{world.offer.pk}/edit/").status_code == 404
-    assert client.post(f"/workspace/offers/{world.offer.pk}/edit/", OFFER).status_code == 404
-    assert client.get(f"/workspace/offers/{world.offer.pk}/matches/").status_code == 404
-    assert client.get(f"/workspace/needs/{world.need.pk}/edit/").status_code == 404
-    assert client.get(f"/workspace/needs/{world.need.pk}/matches/").status_code == 404
-    assert client.post(f"/workspace/needs/{world.need.pk}/shortlist/{world.offer.pk}/").status_code == 404
-    assert client.get("/workspace/requests/new/", {"offer": world.offer.pk, "need": world.need.pk}).status_code == 404
-    assert client.get("/workspace/offers/new/", {"organization": world.startup.pk}).status_code == 404
-    world.offer.refresh_from_db()
-    assert world.offer.title == "Lung nodule AI"
+def test_another_organizations_pages_answer_404(client, offer, need, outsider, startup):
+    add_match(offer, need, 0.72)
+    client.force_login(outsider)
+    assert client.get(f"/workspace/offers/{offer.pk}/edit/").status_code == 404
+    assert client.post(f"/workspace/offers/{offer.pk}/edit/", OFFER).status_code == 404
+    assert client.get(f"/workspace/offers/{offer.pk}/matches/").status_code == 404
+    assert client.get(f"/workspace/needs/{need.pk}/edit/").status_code == 404
+    assert client.get(f"/workspace/needs/{need.pk}/matches/").status_code == 404
+    assert client.post(f"/workspace/needs/{need.pk}/shortlist/{offer.pk}/").status_code == 404
+    assert client.get("/workspace/requests/new/", {"offer": offer.pk, "need": need.pk}).status_code == 404
+    assert client.get("/workspace/offers/new/", {"organization": startup.pk}).status_code == 404
+    offer.refresh_from_db()
+    assert offer.title == "Lung nodule AI"
     assert Shortlist.objects.count() == 0
 
 
@@ -342,19 +317,21 @@ def _match_list_queries(client, url) -> int:
     return len(queries)
 
 
-def test_the_match_lists_take_a_constant_number_of_queries(client, world, django_assert_num_queries):
-    client.force_login(world.bd)
-    need_url = f"/workspace/needs/{world.need.pk}/matches/"
+def test_the_match_lists_take_a_constant_number_of_queries(
+    client, bd, need, salon, imaging, cardiology, corporate, owner, offer, django_assert_num_queries
+):
+    client.force_login(bd)
+    need_url = f"/workspace/needs/{need.pk}/matches/"
 
     def add_startups(count):
         for n in range(count):
-            startup = StartupFactory()
-            RegistrationFactory(event=world.event, organization=startup, status="approved")
-            offer = TechnologyOfferFactory(organization=startup)
-            offer.areas.set([world.imaging, world.cardiology])
-            RegulatoryApproval.objects.create(offer=offer, market="KR", pathway="mfds_2", status="granted")
-            add_match(offer, world.need, 0.5 + n / 100)
-            Shortlist.objects.create(organization=world.corporate, offer=offer, need=world.need)
+            other_startup = StartupFactory()
+            RegistrationFactory(event=salon, organization=other_startup, status="approved")
+            other_offer = TechnologyOfferFactory(organization=other_startup)
+            other_offer.areas.set([imaging, cardiology])
+            RegulatoryApproval.objects.create(offer=other_offer, market="KR", pathway="mfds_2", status="granted")
+            add_match(other_offer, need, 0.5 + n / 100)
+            Shortlist.objects.create(organization=corporate, offer=other_offer, need=need)
 
     add_startups(2)
     # session, user, affiliation, need, matches, areas, approvals, registrations, device areas (filter)
@@ -365,17 +342,17 @@ def test_the_match_lists_take_a_constant_number_of_queries(client, world, django
         html = client.get(need_url).content.decode()
     assert html.count('<h2 class="match-title">') == 7
 
-    client.force_login(world.founder)
-    offer_url = f"/workspace/offers/{world.offer.pk}/matches/"
+    client.force_login(owner)
+    offer_url = f"/workspace/offers/{offer.pk}/matches/"
     for n in range(2):
-        need = PartneringNeedFactory(organization=OrganizationFactory(), is_confidential=True)
-        need.areas.set([world.cardiology])
-        add_match(world.offer, need, 0.3 + n / 100)
+        other_need = PartneringNeedFactory(organization=OrganizationFactory(), is_confidential=True)
+        other_need.areas.set([cardiology])
+        add_match(offer, other_need, 0.3 + n / 100)
     # session, user, affiliation, offer, matches, need areas, engaged BD teams (disclosure)
     with django_assert_num_queries(7):
         client.get(offer_url)
     for n in range(6):
-        add_match(world.offer, PartneringNeedFactory(organization=OrganizationFactory()), 0.2 + n / 100)
+        add_match(offer, PartneringNeedFactory(organization=OrganizationFactory()), 0.2 + n / 100)
     with django_assert_num_queries(7):
         html = client.get(offer_url).content.decode()
     assert html.count('<h2 class="match-title">') == 8
@@ -384,10 +361,12 @@ def test_the_match_lists_take_a_constant_number_of_queries(client, world, django
 # --- Meeting requests ----------------------------------------------------------------------
 
 
-def test_a_startup_sees_the_fit_warnings_and_the_request_is_sent_only_once_confirmed(client, world):
-    add_match(world.offer, world.need, 0.41, explanation=MISFITS)
-    client.force_login(world.founder)
-    url = f"/workspace/requests/new/?offer={world.offer.pk}&need={world.need.pk}"
+def test_a_startup_sees_the_fit_warnings_and_the_request_is_sent_only_once_confirmed(
+    client, offer, need, owner, salon, startup, corporate
+):
+    add_match(offer, need, 0.41, explanation=MISFITS)
+    client.force_login(owner)
+    url = f"/workspace/requests/new/?offer={offer.pk}&need={need.pk}"
 
     page = english(client).get(url).content.decode()
     assert page.index("Too early: Prototype, the need asks for Clinical or later") < page.index(
@@ -395,61 +374,61 @@ def test_a_startup_sees_the_fit_warnings_and_the_request_is_sent_only_once_confi
     )
     assert '<label for="id_confirm_misfit"><input type="checkbox" name="confirm_misfit"' in page
     assert "Send anyway" in page
-    assert f'<input type="radio" name="event" value="{world.event.pk}"' in page
+    assert f'<input type="radio" name="event" value="{salon.pk}"' in page
 
-    response = client.post(url, {"event": world.event.pk, "message": "Hello"})
+    response = client.post(url, {"event": salon.pk, "message": "Hello"})
     assert response.status_code == 200
     assert 'id="id_confirm_misfit-error"' in response.content.decode()
     assert MeetingRequest.objects.count() == 0
 
-    response = client.post(url, {"event": world.event.pk, "message": "Hello", "confirm_misfit": "on"})
+    response = client.post(url, {"event": salon.pk, "message": "Hello", "confirm_misfit": "on"})
     assert response.status_code == 302
     assert response["Location"] == "/workspace/"
     request = MeetingRequest.objects.get()
     assert (request.requester, request.recipient, request.offer, request.need, request.status, request.message) == (
-        world.startup,
-        world.corporate,
-        world.offer,
-        world.need,
+        startup,
+        corporate,
+        offer,
+        need,
         "pending",
         "Hello",
     )
     assert "Your meeting request is sent." in client.get("/workspace/").content.decode()
 
 
-def test_service_errors_are_shown_in_the_request_form(client, world):
-    add_match(world.offer, world.need, 0.8)
-    meeting_requests.request_meeting(event=world.event, requester=world.corporate, offer=world.offer, need=world.need)
-    client.force_login(world.founder)
-    url = f"/workspace/requests/new/?offer={world.offer.pk}&need={world.need.pk}"
+def test_service_errors_are_shown_in_the_request_form(client, offer, need, salon, corporate, owner):
+    add_match(offer, need, 0.8)
+    meeting_requests.request_meeting(event=salon, requester=corporate, offer=offer, need=need)
+    client.force_login(owner)
+    url = f"/workspace/requests/new/?offer={offer.pk}&need={need.pk}"
     page = english(client).get(url).content.decode()
     assert "confirm_misfit" not in page  # no misfit, no checkbox
-    response = client.post(url, {"event": world.event.pk})
+    response = client.post(url, {"event": salon.pk})
     assert response.status_code == 200
     assert "These two organizations already have a request for this salon." in response.content.decode()
     assert MeetingRequest.objects.count() == 1
 
 
-def test_a_bd_team_accepts_and_a_startup_declines_from_the_workspace(client, world):
-    add_match(world.offer, world.need, 0.8)
-    add_match(world.rival_offer, world.need, 0.5)
+def test_a_bd_team_accepts_and_a_startup_declines_from_the_workspace(
+    client, offer, need, rival_offer, salon, startup, corporate, bd, outsider
+):
+    add_match(offer, need, 0.8)
+    add_match(rival_offer, need, 0.5)
     to_accept = meeting_requests.request_meeting(
-        event=world.event, requester=world.startup, offer=world.offer, need=world.need, confirm_misfit=True
+        event=salon, requester=startup, offer=offer, need=need, confirm_misfit=True
     )
-    to_decline = meeting_requests.request_meeting(
-        event=world.event, requester=world.corporate, offer=world.rival_offer, need=world.need
-    )
+    to_decline = meeting_requests.request_meeting(event=salon, requester=corporate, offer=rival_offer, need=need)
 
-    client.force_login(world.bd)
+    client.force_login(bd)
     home = english(client).get("/workspace/").content.decode()
     assert f'action="/workspace/requests/{to_accept.pk}/accept/"' in home
     assert f'action="/workspace/requests/{to_decline.pk}/cancel/"' in home  # sent by the BD team
     assert f'<label for="reason-{to_accept.pk}">decline reason</label>' in home
     assert client.post(f"/workspace/requests/{to_accept.pk}/accept/").status_code == 302
     to_accept.refresh_from_db()
-    assert (to_accept.status, to_accept.responded_by) == ("accepted", world.bd)
+    assert (to_accept.status, to_accept.responded_by) == ("accepted", bd)
 
-    client.force_login(world.rival_user)
+    client.force_login(outsider)
     assert client.get(f"/workspace/requests/{to_accept.pk}/accept/").status_code == 405
     assert client.post(f"/workspace/requests/{to_accept.pk}/decline/", {"reason": "other"}).status_code == 404
     response = client.post(f"/workspace/requests/{to_decline.pk}/decline/", {"reason": "made_up"})
@@ -465,12 +444,10 @@ def test_a_bd_team_accepts_and_a_startup_declines_from_the_workspace(client, wor
     )
 
 
-def test_the_requester_cancels_a_pending_request(client, world):
-    add_match(world.offer, world.need, 0.8)
-    request = meeting_requests.request_meeting(
-        event=world.event, requester=world.startup, offer=world.offer, need=world.need
-    )
-    client.force_login(world.founder)
+def test_the_requester_cancels_a_pending_request(client, offer, need, salon, startup, owner):
+    add_match(offer, need, 0.8)
+    request = meeting_requests.request_meeting(event=salon, requester=startup, offer=offer, need=need)
+    client.force_login(owner)
     response = english(client).post(f"/workspace/requests/{request.pk}/cancel/", follow=True)
     request.refresh_from_db()
     assert request.status == "cancelled"
@@ -485,9 +462,9 @@ def approval_rows(*rows):
     return data
 
 
-def test_the_offer_form_records_regulatory_approvals(client, world):
+def test_the_offer_form_records_regulatory_approvals(client, owner):
     ConceptFactory()
-    client.force_login(world.founder)
+    client.force_login(owner)
     page = english(client).get("/workspace/offers/new/").content.decode()
     assert "4. Regulatory approvals (optional)" in page and 'name="approvals-2-pathway"' in page
     wrong = english(client).post(
