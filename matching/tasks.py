@@ -1,6 +1,8 @@
 """Celery tasks of the matching app: thin wrappers that take ids and call a service."""
 
 import logging
+import threading
+from contextlib import contextmanager
 
 from celery import shared_task
 from django.db import OperationalError as DatabaseOperationalError
@@ -40,11 +42,38 @@ def embed_profiles(self, kind: str, ids: list[int]) -> dict:
     return {"embedded": result.embedded, "unchanged": result.unchanged, "missing": result.missing}
 
 
+_batch = threading.local()
+
+
+@contextmanager
+def embeddings_batched(size: int = 100):
+    """Inside this block (itself inside the transaction), ``enqueue_embedding`` only collects ids;
+    at its end they are queued together, at most ``size`` per task, so that a bulk write (the seed
+    loader) queues a few tasks, not one per profile. Nothing is queued if the block raises."""
+    if getattr(_batch, "ids", None) is not None:  # nested: the outer block queues
+        yield
+        return
+    _batch.ids = {}
+    try:
+        yield
+        collected = _batch.ids
+    finally:
+        _batch.ids = None
+    for kind, ids in collected.items():
+        ordered = sorted(set(ids))
+        for start in range(0, len(ordered), size):
+            enqueue_embedding(kind=kind, ids=ordered[start : start + size])
+
+
 def enqueue_embedding(*, kind: str, ids: list[int]) -> None:
-    """Embed these profiles once the current transaction commits.
+    """Embed these profiles once the current transaction commits (inside ``embeddings_batched``:
+    at the end of that block).
 
     A broker outage must not fail the user's save: the row is committed already, and the periodic
     sweep (``sweep_embeddings``) finds and embeds it once the broker is back."""
+    if getattr(_batch, "ids", None) is not None:
+        _batch.ids.setdefault(kind, []).extend(ids)
+        return
 
     def send():
         try:

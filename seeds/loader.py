@@ -36,7 +36,7 @@ from events.models import (
 )
 from matching import services
 from matching.models import Concept, DeviceArea, PartneringNeed, TechnologyOffer
-from matching.tasks import enqueue_embedding
+from matching.tasks import embeddings_batched, enqueue_embedding
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 — documented demo credential, refused in production
@@ -471,15 +471,15 @@ def load_seeds(*, demo: bool = True, today: dt.date | None = None) -> LoadReport
     with transaction.atomic():
         load_taxonomy(taxonomy, report)
         if demo:
-            load_demo_profiles(demo_data, report)
+            # The services queue each saved profile; collected here, they go out in batches of 100,
+            # on commit, with every loaded profile (unchanged texts are skipped by the task itself).
+            with embeddings_batched():
+                load_demo_profiles(demo_data, report)
+                for kind, ids in report.profiles.items():
+                    enqueue_embedding(kind=kind, ids=sorted(ids))
             load_salons(salons, report, today=today or timezone.localdate())
             load_demo_users(salons, report)
             load_salon_meetings(salons, demo_data, report)
-            # Queued on commit; unchanged texts are skipped by the embedding task itself.
-            for kind, ids in report.profiles.items():
-                ordered = sorted(ids)
-                for start in range(0, len(ordered), 100):
-                    enqueue_embedding(kind=kind, ids=ordered[start : start + 100])
     return report
 
 

@@ -42,3 +42,30 @@ def test_a_bug_while_queueing_is_not_swallowed(db, django_capture_on_commit_call
         tasks.enqueue_embedding(kind="offer", ids=[1])
     with pytest.raises(TypeError, match="bad arguments"):
         callbacks[0]()
+
+
+def test_a_batched_block_queues_its_profiles_together_after_the_commit(
+    db, django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr(tasks.embed_profiles, "delay", lambda kind, ids: sent.append((kind, ids)))
+    with django_capture_on_commit_callbacks(execute=True):
+        with tasks.embeddings_batched(size=2):
+            for pk in (5, 3, 5, 1):
+                tasks.enqueue_embedding(kind="offer", ids=[pk])
+            tasks.enqueue_embedding(kind="need", ids=[9])
+            assert sent == []
+        tasks.enqueue_embedding(kind="need", ids=[4])  # after the block: on its own again
+    assert sent == [("offer", [1, 3]), ("offer", [5]), ("need", [9]), ("need", [4])]
+
+
+def test_a_failed_batch_queues_nothing(db, django_capture_on_commit_callbacks, monkeypatch):
+    sent = []
+    monkeypatch.setattr(tasks.embed_profiles, "delay", lambda kind, ids: sent.append((kind, ids)))
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValueError):
+        with tasks.embeddings_batched():
+            tasks.enqueue_embedding(kind="offer", ids=[1])
+            raise ValueError("bad record")
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.enqueue_embedding(kind="offer", ids=[2])  # the batch is over: queued on its own again
+    assert sent == [("offer", [2])]
