@@ -18,7 +18,9 @@ meeting, a teaser) add it themselves or through fixtures of their own built on t
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
+from matching.models import Match
 from tests.factories import (
     DeviceAreaFactory,
     EventFactory,
@@ -153,3 +155,23 @@ def salon(organizer, startup, rival, corporate):
     for organization in (startup, rival, corporate):
         RegistrationFactory(event=event, organization=organization, status="approved")
     return event
+
+
+def english(client):
+    """The client reads the pages in English (LocaleMiddleware reads the language cookie)."""
+    client.cookies["django_language"] = "en"
+    return client
+
+
+# A stored match's explanation, as the workspace pages show it.
+FITS = {
+    "ko": {"fits": ["공통 개념: 폐결절"], "misfits": []},
+    "en": {"fits": ["Shared concepts: lung nodule"], "misfits": []},
+}
+
+
+def add_match(offer, need, score, explanation=FITS):
+    """A stored match between ``offer`` and ``need`` (as ``matching.match_service`` writes them)."""
+    return Match.objects.create(
+        offer=offer, need=need, score=score, explanation=explanation, computed_at=timezone.now()
+    )

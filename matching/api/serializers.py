@@ -72,15 +72,15 @@ class ProfileSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(_("This organization cannot own this kind of profile."))
         return organization
 
-    def _save(self, function, *args, **data):
+    def _save(self, function, **data):
         try:
-            return function(*args, **data)
+            return function(**data)
         except DjangoValidationError as error:
             raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
 
     def update(self, instance, validated_data):
         validated_data.pop("organization", None)  # profiles never change hands
-        return self._save(self.update_function, instance, **validated_data)
+        return self._save(self.update_function, **{self.entity: instance}, **validated_data)
 
     def create(self, validated_data):
         return self._save(self.create_function, **validated_data)
@@ -114,6 +114,7 @@ class OfferSerializer(ProfileSerializer):
     organization_kind = OrganizationKind.STARTUP
     create_function = staticmethod(offer_create)
     update_function = staticmethod(offer_update)
+    entity = "offer"  # the update service's keyword for the instance
 
     def _teaser_shown(self, offer) -> bool:
         return bool(offer.teaser) and self.context["disclosure"].teaser(offer)
@@ -172,6 +173,7 @@ class NeedSerializer(ProfileSerializer):
     organization_kind = OrganizationKind.CORPORATE
     create_function = staticmethod(need_create)
     update_function = staticmethod(need_update)
+    entity = "need"
 
     class Meta:
         model = PartneringNeed

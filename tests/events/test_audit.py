@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from events import meeting_requests
 from events.models import Meeting, MeetingRequest
+from tests.events.test_organize_pages import login, scheduled_salon
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
@@ -20,7 +21,6 @@ from tests.factories import (
     TechnologyOfferFactory,
     UserFactory,
 )
-from tests.web.test_organize import login, scheduled_salon
 
 
 @pytest.fixture(autouse=True)

@@ -17,10 +17,10 @@ import pytest
 
 from events import salon_service
 from events.models import Meeting, MeetingRequest
+from tests.events.test_organize_pages import scheduled_salon
 from tests.factories import OrganizationFactory, RegistrationFactory, StartupFactory, TechnologyOfferFactory
 from tests.integration.conftest import database_url
 from tests.services import gunicorn_server, postgres_server
-from tests.web.test_organize import scheduled_salon
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration

@@ -25,6 +25,7 @@ from tests.factories import (
     TechnologyOfferFactory,
     UserFactory,
 )
+from tests.worlds import english
 
 pytestmark = pytest.mark.django_db
 
@@ -50,11 +51,6 @@ def upload(name: str = KOREAN_NAME, content: bytes = PDF) -> SimpleUploadedFile:
 def stored(media) -> list[str]:
     """Every file under MEDIA_ROOT, as relative paths."""
     return sorted(str(path.relative_to(media)) for path in media.rglob("*") if path.is_file())
-
-
-def english(client):
-    client.cookies["django_language"] = "en"
-    return client
 
 
 def client_for(user) -> APIClient:

@@ -7,7 +7,7 @@ from babel.messages.pofile import read_po
 from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ["accounts", "matching", "events", "seeds", "config", "manage.py"]
+SOURCES = ["core", "accounts", "matching", "events", "seeds", "config", "manage.py"]
 
 
 def catalog(root: Path, language: str):

@@ -4,13 +4,9 @@ import pytest
 
 from accounts.models import Membership, Organization, User
 from tests.factories import UserFactory, valid_brn
+from tests.worlds import english
 
 pytestmark = pytest.mark.django_db
-
-
-def english(client):
-    client.cookies["django_language"] = "en"  # LocaleMiddleware reads the language cookie
-    return client
 
 
 def invalid_brn(n: int) -> str:
