@@ -29,7 +29,7 @@ def organization_create(*, slug: str = "", **fields) -> Organization:
     return organization
 
 
-def organization_update(organization: Organization, **fields) -> Organization:
+def organization_update(*, organization: Organization, **fields) -> Organization:
     for name, value in fields.items():
         setattr(organization, name, value)
     organization.full_clean()

@@ -60,19 +60,22 @@ class EventAdmin(admin.ModelAdmin):
 
     def _step(self, request, queryset, action, done_message):
         self._each(
-            request, queryset, lambda event: salon_service.transition(event, action, actor=request.user), done_message
+            request,
+            queryset,
+            lambda event: salon_service.event_transition(event=event, action=action, actor=request.user),
+            done_message,
         )
 
     @admin.action(description=_("Generate slots from the program"))
     def generate_slots(self, request, queryset):
-        self._each(request, queryset, salon_service.generate_slots, _("slots generated"))
+        self._each(request, queryset, salon_service.slots_generate, _("slots generated"))
 
     @admin.action(description=_("Generate one table per possible simultaneous meeting"))
     def generate_tables(self, request, queryset):
         self._each(
             request,
             queryset,
-            lambda event: salon_service.generate_tables(event, salon_service.tables_needed(event)),
+            lambda event: salon_service.tables_generate(event=event, count=salon_service.tables_needed(event)),
             _("tables generated"),
         )
 
@@ -118,7 +121,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         changed = 0
         for registration in queryset.select_related("event"):
             try:
-                salon_service.set_registration_status(registration, status, user=request.user)
+                salon_service.registration_set_status(registration=registration, status=status, user=request.user)
                 changed += 1
             except ValidationError as error:
                 self.message_user(request, f"{registration}: {' '.join(error.messages)}", messages.ERROR)

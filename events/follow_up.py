@@ -21,7 +21,7 @@ FUNNEL = ("meetings", "held", *NextStep.values[1:])  # the steps after "none", i
 
 
 def reportable(meeting: Meeting, *, now: dt.datetime) -> bool:
-    """May the outcome of ``meeting`` be recorded now? (the rule ``record_outcome`` enforces)"""
+    """May the outcome of ``meeting`` be recorded now? (the rule ``outcome_record`` enforces)"""
     return _why_not_reportable(meeting, now) is None
 
 
@@ -33,9 +33,9 @@ def _why_not_reportable(meeting: Meeting, now: dt.datetime) -> str | None:
     return None
 
 
-def record_outcome(
-    meeting: Meeting,
+def outcome_record(
     *,
+    meeting: Meeting,
     organization: Organization,
     took_place: bool,
     next_step: str = NextStep.NONE,

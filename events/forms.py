@@ -155,7 +155,7 @@ class MoveForm(forms.Form):
 
 
 class ApplicationForm(forms.Form):
-    """A startup's or BD team's application to a salon (``salon_service.register``)."""
+    """A startup's or BD team's application to a salon (``salon_service.registration_create``)."""
 
     organization = forms.ChoiceField(label=_("Organization"))
     max_meetings = forms.IntegerField(

@@ -143,7 +143,7 @@ def _audit_disclosure(request: MeetingRequest, *, user: User | None, by: Organiz
         )
 
 
-def request_meeting(
+def meeting_request_create(
     *,
     event: Event,
     requester: Organization,
@@ -241,7 +241,7 @@ def meeting_request_send(
     requester = requesting_organization(user, offer=offer, corporate_id=corporate_id)
     if requester is None:
         if event.organizer_id in affiliation(user).organizers:
-            return arrange_meeting(
+            return meeting_request_arrange(
                 event=event,
                 organizer=event.organizer,
                 offer=offer,
@@ -256,7 +256,7 @@ def meeting_request_send(
             raise ValidationError({"need": [_("Unknown need.")]}, code="unknown_need")
     elif not visible_offers(user).filter(pk=offer.pk).exists():
         raise ValidationError(_("You can only request meetings for your own organization."), code="not_yours")
-    return request_meeting(
+    return meeting_request_create(
         event=event,
         requester=requester,
         offer=offer,
@@ -288,7 +288,7 @@ def party(request: MeetingRequest, user) -> Organization | None:
     return None
 
 
-def arrange_meeting(
+def meeting_request_arrange(
     *,
     event: Event,
     organizer: Organization,
@@ -366,43 +366,53 @@ def _check_party(request: MeetingRequest, organization: Organization) -> None:
         raise ValidationError(_("This request is not addressed to your organization."), code="not_party")
 
 
-def accept(request: MeetingRequest, *, organization: Organization, user: User | None = None) -> MeetingRequest:
+def meeting_request_accept(
+    *, meeting_request: MeetingRequest, organization: Organization, user: User | None = None
+) -> MeetingRequest:
     """Take up a proposal (it then waits for the other side) or accept a pending request."""
     with transaction.atomic():
-        request = _locked(request)
-        _check_party(request, organization)
-        _check_open(request.event)
+        meeting_request = _locked(meeting_request)
+        _check_party(meeting_request, organization)
+        _check_open(meeting_request.event)
         now = timezone.now()
-        if request.status == RequestStatus.PROPOSED:
-            _check_quota(request.event, organization)
-            request.requester = organization
-            request.recipient_id = request.other_side(organization.pk)
-            request.status, request.created_by, request.expires_at = RequestStatus.PENDING, user, _expiry(now)
+        if meeting_request.status == RequestStatus.PROPOSED:
+            _check_quota(meeting_request.event, organization)
+            meeting_request.requester = organization
+            meeting_request.recipient_id = meeting_request.other_side(organization.pk)
+            meeting_request.status, meeting_request.created_by, meeting_request.expires_at = (
+                RequestStatus.PENDING,
+                user,
+                _expiry(now),
+            )
             what, changed = "new", ["status", "requester", "recipient", "created_by", "expires_at", "updated_at"]
-        elif request.status == RequestStatus.PENDING and request.recipient_id == organization.pk:
-            if request.expires_at is not None and request.expires_at <= now:
+        elif meeting_request.status == RequestStatus.PENDING and meeting_request.recipient_id == organization.pk:
+            if meeting_request.expires_at is not None and meeting_request.expires_at <= now:
                 raise ValidationError(_("This request has expired."), code="expired")
-            _check_quota(request.event, organization)
-            request.status, request.responded_by, request.responded_at = RequestStatus.ACCEPTED, user, now
+            _check_quota(meeting_request.event, organization)
+            meeting_request.status, meeting_request.responded_by, meeting_request.responded_at = (
+                RequestStatus.ACCEPTED,
+                user,
+                now,
+            )
             what, changed = "accepted", ANSWER_FIELDS
         else:
             raise ValidationError(
                 _("This request cannot be accepted in its current state (%(status)s)."),
                 code="state",
-                params={"status": request.get_status_display()},
+                params={"status": meeting_request.get_status_display()},
             )
-        request.save(update_fields=changed)
-        if request.status == RequestStatus.ACCEPTED:
-            _audit_disclosure(request, user=user, by=organization, contacts=True)
-        elif request.requester_id == request.corporate_id:  # a BD team took up a proposal
-            _audit_disclosure(request, user=user, by=organization, contacts=False)
-    _after_commit(request, what)
-    return request
+        meeting_request.save(update_fields=changed)
+        if meeting_request.status == RequestStatus.ACCEPTED:
+            _audit_disclosure(meeting_request, user=user, by=organization, contacts=True)
+        elif meeting_request.requester_id == meeting_request.corporate_id:  # a BD team took up a proposal
+            _audit_disclosure(meeting_request, user=user, by=organization, contacts=False)
+    _after_commit(meeting_request, what)
+    return meeting_request
 
 
-def decline(
-    request: MeetingRequest,
+def meeting_request_decline(
     *,
+    meeting_request: MeetingRequest,
     organization: Organization,
     reason: str,
     note: str = "",
@@ -415,57 +425,69 @@ def decline(
     if len(note) > 1000:
         raise ValidationError(_("The note is too long (at most 1,000 characters)."), code="note")
     with transaction.atomic():
-        request = _locked(request)
-        _check_party(request, organization)
-        addressed = request.status == RequestStatus.PROPOSED or (
-            request.status == RequestStatus.PENDING and request.recipient_id == organization.pk
+        meeting_request = _locked(meeting_request)
+        _check_party(meeting_request, organization)
+        addressed = meeting_request.status == RequestStatus.PROPOSED or (
+            meeting_request.status == RequestStatus.PENDING and meeting_request.recipient_id == organization.pk
         )
         if not addressed:
             raise ValidationError(
                 _("This request cannot be declined in its current state (%(status)s)."),
                 code="state",
-                params={"status": request.get_status_display()},
+                params={"status": meeting_request.get_status_display()},
             )
-        if request.requester_id is None:  # a proposal declined: the decliner answered it
-            request.recipient = organization
-            request.requester_id = request.other_side(organization.pk)
-        request.status, request.decline_reason, request.decline_note = RequestStatus.DECLINED, reason, note
-        request.responded_by, request.responded_at = user, timezone.now()
-        request.save(update_fields=[*ANSWER_FIELDS, "requester", "recipient", "decline_reason", "decline_note"])
-    _after_commit(request, "declined")
-    kind, ids = ("need", [request.need_id]) if request.need_id else ("offer", [request.offer_id])
+        if meeting_request.requester_id is None:  # a proposal declined: the decliner answered it
+            meeting_request.recipient = organization
+            meeting_request.requester_id = meeting_request.other_side(organization.pk)
+        meeting_request.status, meeting_request.decline_reason, meeting_request.decline_note = (
+            RequestStatus.DECLINED,
+            reason,
+            note,
+        )
+        meeting_request.responded_by, meeting_request.responded_at = user, timezone.now()
+        meeting_request.save(update_fields=[*ANSWER_FIELDS, "requester", "recipient", "decline_reason", "decline_note"])
+    _after_commit(meeting_request, "declined")
+    kind, ids = (
+        ("need", [meeting_request.need_id]) if meeting_request.need_id else ("offer", [meeting_request.offer_id])
+    )
     transaction.on_commit(lambda: recompute_matches.delay(kind, ids))
-    return request
+    return meeting_request
 
 
-def cancel(request: MeetingRequest, *, organization: Organization, user: User | None = None) -> MeetingRequest:
+def meeting_request_cancel(
+    *, meeting_request: MeetingRequest, organization: Organization, user: User | None = None
+) -> MeetingRequest:
     """The requester withdraws a pending request; either side, or the salon's organizer, cancels an
-    accepted meeting (which then leaves the agenda: ``schedule_service.cancel_for_request``)."""
+    accepted meeting (which then leaves the agenda: ``schedule_service.meetings_cancel_for_request``)."""
     with transaction.atomic():
-        request = _locked(request)
-        organizer = organization.pk == request.event.organizer_id
+        meeting_request = _locked(meeting_request)
+        organizer = organization.pk == meeting_request.event.organizer_id
         if not organizer:
-            _check_party(request, organization)
-        allowed = request.status == RequestStatus.ACCEPTED or (
-            request.status == RequestStatus.PENDING and request.requester_id == organization.pk
+            _check_party(meeting_request, organization)
+        allowed = meeting_request.status == RequestStatus.ACCEPTED or (
+            meeting_request.status == RequestStatus.PENDING and meeting_request.requester_id == organization.pk
         )
         if not allowed:
             raise ValidationError(
                 _("This request cannot be cancelled in its current state (%(status)s)."),
                 code="state",
-                params={"status": request.get_status_display()},
+                params={"status": meeting_request.get_status_display()},
             )
-        was_accepted = request.status == RequestStatus.ACCEPTED
-        request.status, request.responded_by, request.responded_at = RequestStatus.CANCELLED, user, timezone.now()
-        request.save(update_fields=ANSWER_FIELDS)
-        schedule_service.cancel_for_request(request)
+        was_accepted = meeting_request.status == RequestStatus.ACCEPTED
+        meeting_request.status, meeting_request.responded_by, meeting_request.responded_at = (
+            RequestStatus.CANCELLED,
+            user,
+            timezone.now(),
+        )
+        meeting_request.save(update_fields=ANSWER_FIELDS)
+        schedule_service.meetings_cancel_for_request(meeting_request=meeting_request)
         if was_accepted:
-            audit.record(AuditAction.MEETING_CANCELLED, actor=user, organization=organization, target=request)
-    _after_commit(request, "cancelled")
-    return request
+            audit.record(AuditAction.MEETING_CANCELLED, actor=user, organization=organization, target=meeting_request)
+    _after_commit(meeting_request, "cancelled")
+    return meeting_request
 
 
-def expire_due(now: dt.datetime | None = None) -> tuple[int, int]:
+def meeting_requests_expire_due(*, now: dt.datetime | None = None) -> tuple[int, int]:
     """Expire pending requests past their time and warn recipients of those expiring soon.
     Returns (expired, warned). Run by celery beat."""
     now = now or timezone.now()

@@ -69,7 +69,7 @@ def organization_pairs(
     return keys[first, 0], keys[first, 1], scores[first], rows[first], columns[first]
 
 
-def propose_meetings(event: Event, *, top_l: int = 30, actor: User | None = None) -> ProposalReport:
+def meeting_proposals_create(*, event: Event, top_l: int = 30, actor: User | None = None) -> ProposalReport:
     registrations = list(
         event.registrations.filter(status=RegistrationStatus.APPROVED).values_list(
             "organization_id", "organization__kind", "max_meetings"

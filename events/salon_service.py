@@ -66,7 +66,7 @@ def _no_placed_meetings(event: Event) -> None:
         )
 
 
-def generate_slots(event: Event) -> list[Slot]:
+def slots_generate(*, event: Event) -> list[Slot]:
     """Replace the salon's slots by those its program allows."""
     items = list(event.program.all())
     blocks = [(item.starts_at, item.ends_at) for item in items if item.kind == ProgramItemKind.PARTNERING]
@@ -85,7 +85,7 @@ def generate_slots(event: Event) -> list[Slot]:
         )
 
 
-def generate_tables(event: Event, count: int, labels: list[str] | None = None) -> list[Table]:
+def tables_generate(*, event: Event, count: int, labels: list[str] | None = None) -> list[Table]:
     """Tables 1..count, named by ``labels`` where given (rooms)."""
     labels = list(labels or [])
     if not 1 <= count <= 500:
@@ -111,7 +111,7 @@ def tables_needed(event: Event) -> int:
     return max(1, min(startups, corporates))
 
 
-def transition(event: Event, action: str, *, actor: User | None = None) -> Event:
+def event_transition(*, event: Event, action: str, actor: User | None = None) -> Event:
     """Move the salon one step along its lifecycle (``events.models.STEPS``)."""
     source, target = STEPS[action]
     with transaction.atomic():
@@ -139,7 +139,7 @@ def transition(event: Event, action: str, *, actor: User | None = None) -> Event
     return event
 
 
-def set_registration_status(registration: Registration, status: str, *, user: User | None = None) -> Registration:
+def registration_set_status(*, registration: Registration, status: str, user: User | None = None) -> Registration:
     """Approve or reject an application (organizer)."""
     if status not in (RegistrationStatus.APPROVED, RegistrationStatus.REJECTED):
         raise ValidationError(_("Choose approve or reject."), code="status")
@@ -158,9 +158,9 @@ def set_registration_status(registration: Registration, status: str, *, user: Us
     return registration
 
 
-def register(
-    event: Event,
+def registration_create(
     *,
+    event: Event,
     organization,
     user: User | None = None,
     max_meetings: int = 6,

@@ -123,9 +123,9 @@ def _write(meeting: Meeting, *, status: str, slot_id=None, table_id=None, reason
     return changed
 
 
-def schedule_event(
-    event: Event,
+def event_schedule(
     *,
+    event: Event,
     time_limit: float = 10.0,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
@@ -238,8 +238,8 @@ def _check_organizer(event: Event, organizer: Organization) -> None:
         raise ValidationError(_("Only the organizer of this salon can change its agenda."), code="not_organizer")
 
 
-def move_meeting(
-    meeting: Meeting, *, slot: Slot, table: Table, organizer: Organization, actor: User | None = None
+def meeting_move(
+    *, meeting: Meeting, slot: Slot, table: Table, organizer: Organization, actor: User | None = None
 ) -> Meeting:
     """Put a meeting at another (slot, table) by hand; it is locked there afterwards."""
     _check_organizer(meeting.event, organizer)
@@ -286,7 +286,9 @@ def move_meeting(
     return meeting
 
 
-def set_locked(meeting: Meeting, *, locked: bool, organizer: Organization, actor: User | None = None) -> Meeting:
+def meeting_set_locked(
+    *, meeting: Meeting, locked: bool, organizer: Organization, actor: User | None = None
+) -> Meeting:
     _check_organizer(meeting.event, organizer)
     if locked and meeting.status != MeetingStatus.SCHEDULED:
         raise ValidationError(_("Only a placed meeting can be locked."), code="not_placed")
@@ -297,9 +299,9 @@ def set_locked(meeting: Meeting, *, locked: bool, organizer: Organization, actor
     return meeting
 
 
-def cancel_for_request(request: MeetingRequest) -> None:
-    """Called by ``events.meeting_requests.cancel`` inside its transaction."""
-    meeting = Meeting.objects.select_for_update().filter(request=request).order_by().first()
+def meetings_cancel_for_request(*, meeting_request: MeetingRequest) -> None:
+    """Called by ``events.meeting_requests.meeting_request_cancel`` inside its transaction."""
+    meeting = Meeting.objects.select_for_update().filter(request=meeting_request).order_by().first()
     if meeting is not None and meeting.status != MeetingStatus.CANCELLED:
         _write(meeting, status=MeetingStatus.CANCELLED, slot_id=meeting.slot_id, table_id=meeting.table_id)
         meeting.save(update_fields=PLACE_FIELDS)

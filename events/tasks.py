@@ -15,7 +15,7 @@ from matching.tasks import TRANSIENT_ERRORS
 @shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=2, max_retries=8)
 def expire_requests() -> dict:
     """Expire pending meeting requests past their time; warn recipients of those expiring soon."""
-    expired, warned = meeting_requests.expire_due()
+    expired, warned = meeting_requests.meeting_requests_expire_due()
     return {"expired": expired, "warned": warned}
 
 
@@ -62,22 +62,22 @@ def _run(kind: str, event_id: int, service, actor_id: int | None) -> dict:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def propose_meetings_task(event_id: int, actor_id: int | None = None) -> dict:
-    """``events.proposal_service.propose_meetings``; the figures of its ``ProposalReport``."""
+    """``events.proposal_service.meeting_proposals_create``; the figures of its ``ProposalReport``."""
     return _run(
         "propose",
         event_id,
-        lambda event, actor: dataclasses.asdict(proposal_service.propose_meetings(event, actor=actor)),
+        lambda event, actor: dataclasses.asdict(proposal_service.meeting_proposals_create(event=event, actor=actor)),
         actor_id,
     )
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def schedule_event_task(event_id: int, actor_id: int | None = None) -> dict:
-    """``events.schedule_service.schedule_event``; the figures of its ``ScheduleReport`` (the unplaced
+    """``events.schedule_service.event_schedule``; the figures of its ``ScheduleReport`` (the unplaced
     meetings as their count: the schedule page lists them with their reason)."""
 
     def service(event, actor):
-        report = schedule_service.schedule_event(event, actor=actor)
+        report = schedule_service.event_schedule(event=event, actor=actor)
         figures = {f.name: getattr(report, f.name) for f in dataclasses.fields(report) if f.name != "unplaced"}
         return {**figures, "unplaced": len(report.unplaced)}
 

@@ -173,8 +173,8 @@ def apply(request, slug):
     if request.method == "POST" and form.is_valid():
         values = form.cleaned_data
         try:
-            salon_service.register(
-                event,
+            salon_service.registration_create(
+                event=event,
                 organization=next(o for o in organizations if str(o.pk) == values["organization"]),
                 user=request.user,
                 max_meetings=values["max_meetings"],
@@ -201,7 +201,7 @@ def record_outcome(request, pk):
     form = OutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            follow_up.record_outcome(meeting, organization=side, user=request.user, **form.cleaned_data)
+            follow_up.outcome_record(meeting=meeting, organization=side, user=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_error(form, error)
         else:

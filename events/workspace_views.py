@@ -89,7 +89,7 @@ def _my_request(request, pk) -> tuple[MeetingRequest, Organization]:
 def request_accept(request, pk):
     meeting, side = _my_request(request, pk)
     try:
-        meeting_requests.accept(meeting, organization=side, user=request.user)
+        meeting_requests.meeting_request_accept(meeting_request=meeting, organization=side, user=request.user)
     except ValidationError as error:
         for message in _errors(error):
             messages.error(request, message)
@@ -107,8 +107,8 @@ def request_decline(request, pk):
         messages.error(request, _("Choose a reason from the list."))
         return redirect("workspace:home")
     try:
-        meeting_requests.decline(
-            meeting,
+        meeting_requests.meeting_request_decline(
+            meeting_request=meeting,
             organization=side,
             reason=form.cleaned_data["reason"],
             note=form.cleaned_data["note"],
@@ -127,7 +127,7 @@ def request_decline(request, pk):
 def request_cancel(request, pk):
     meeting, side = _my_request(request, pk)
     try:
-        meeting_requests.cancel(meeting, organization=side, user=request.user)
+        meeting_requests.meeting_request_cancel(meeting_request=meeting, organization=side, user=request.user)
     except ValidationError as error:
         for message in _errors(error):
             messages.error(request, message)

@@ -120,8 +120,8 @@ def offer_create(
 
 
 def offer_update(
-    offer: TechnologyOffer,
     *,
+    offer: TechnologyOffer,
     areas: list[DeviceArea] | None = None,
     concepts: list[Concept] | None = None,
     approvals: list[dict] | None = None,
@@ -157,7 +157,7 @@ def need_create(
 
 
 def need_update(
-    need: PartneringNeed, *, areas: list[DeviceArea] | None = None, concepts: list[Concept] | None = None, **fields
+    *, need: PartneringNeed, areas: list[DeviceArea] | None = None, concepts: list[Concept] | None = None, **fields
 ) -> PartneringNeed:
     for name, value in fields.items():
         setattr(need, name, value)

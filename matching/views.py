@@ -22,10 +22,10 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from accounts.models import Organization
 from accounts.selectors import affiliation
 from matching import engagement, selectors, services
-from matching.api.views import MatchFilter
 from matching.concepts import extract_concepts
 from matching.disclosure import Disclosure
 from matching.downloads import teaser_download
+from matching.filters import MatchFilter
 from matching.forms import COMPLETE_DESCRIPTION_CHARS, NeedForm, OfferForm
 from matching.models import Concept, DeviceArea, PartneringNeed, Shortlist, TechnologyOffer
 
@@ -64,7 +64,7 @@ def _profile_form(request, pages: "ProfilePages", *, instance, title):
     if request.method == "POST" and form.is_valid():
         try:
             if instance.pk:
-                pages.update(instance, **form.service_fields())
+                pages.update(**{pages.entity: instance}, **form.service_fields())
             else:
                 pages.create(organization=instance.organization, **form.service_fields())
         except ValidationError as error:
@@ -92,6 +92,7 @@ def _profile_form(request, pages: "ProfilePages", *, instance, title):
 class ProfilePages:
     """What differs between the offer pages and the need pages; the views are one set."""
 
+    entity: str  # the services' keyword for the instance: "offer" or "need"
     model: type
     form_class: type
     create: Callable
@@ -105,6 +106,7 @@ class ProfilePages:
 
 PROFILES = {
     "offer": ProfilePages(
+        entity="offer",
         model=TechnologyOffer,
         form_class=OfferForm,
         create=services.offer_create,
@@ -116,6 +118,7 @@ PROFILES = {
         edit_title=gettext_lazy("Edit technology offer"),
     ),
     "need": ProfilePages(
+        entity="need",
         model=PartneringNeed,
         form_class=NeedForm,
         create=services.need_create,

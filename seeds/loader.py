@@ -270,7 +270,7 @@ def load_demo_profiles(data: dict, report: LoadReport) -> None:
             create=lambda organization=organization, **fields: services.offer_create(
                 organization=organization, **fields
             ),
-            update=lambda offer, **fields: services.offer_update(offer, **fields),
+            update=lambda offer, **fields: services.offer_update(offer=offer, **fields),
         )
         report.profiles["offer"].add(offer.pk)
 
@@ -303,7 +303,7 @@ def load_demo_profiles(data: dict, report: LoadReport) -> None:
             create=lambda organization=organization, **fields: services.need_create(
                 organization=organization, **fields
             ),
-            update=lambda need, **fields: services.need_update(need, **fields),
+            update=lambda need, **fields: services.need_update(need=need, **fields),
         )
         report.profiles["need"].add(need.pk)
 
@@ -511,14 +511,14 @@ def load_salon_meetings(salons: dict, demo: dict, report: LoadReport) -> None:
         if event.status != EventStatus.CLOSED:
             continue
         if Meeting.objects.filter(event=event).count() < len(record["meetings"]):
-            schedule_service.schedule_event(event, time_limit=2, include_closed=True)
+            schedule_service.event_schedule(event=event, time_limit=2, include_closed=True)
         for request, item in zip(accepted, record["meetings"], strict=True):
             meeting = Meeting.objects.get(request=request)
             for side, outcome in item.get("outcomes", {}).items():
                 organization = meeting.startup if side == "startup" else meeting.corporate
                 fields = ("took_place", "next_step", "note", "featured")
                 before = Outcome.objects.filter(meeting=meeting, organization=organization).values(*fields).first()
-                saved = follow_up.record_outcome(meeting, organization=organization, **outcome)
+                saved = follow_up.outcome_record(meeting=meeting, organization=organization, **outcome)
                 after = {name: getattr(saved, name) for name in fields}
                 report.record(
                     "meeting outcomes", "created" if before is None else "unchanged" if before == after else "updated"

@@ -60,3 +60,14 @@ def _uploads_outside_the_checkout(settings, tmp_path_factory):
     # Files saved by any test (offer teasers, also those the API fuzzer uploads) land in a
     # temporary folder, never in the checkout's media/. Tests that list it set their own.
     settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Sign-in throttles, run states and the affiliation cache live in the cache (local memory in
+    # tests): one test's failed logins must not throttle the next test's user.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

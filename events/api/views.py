@@ -35,9 +35,9 @@ from .serializers import (
 )
 
 
-def _service(function, *args, **kwargs):
+def _service(function, **kwargs):
     try:
-        return function(*args, **kwargs)
+        return function(**kwargs)
     except DjangoValidationError as error:
         raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
 
@@ -103,7 +103,12 @@ class MeetingRequestViewSet(
     def accept(self, request, pk=None):
         """Take up a proposal, or accept a request addressed to you."""
         meeting_request = self.get_object()
-        _service(meeting_requests.accept, meeting_request, organization=self._party(meeting_request), user=request.user)
+        _service(
+            meeting_requests.meeting_request_accept,
+            meeting_request=meeting_request,
+            organization=self._party(meeting_request),
+            user=request.user,
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=meeting_request.pk)).data)
 
     @extend_schema(request=DeclineSerializer, responses=MeetingRequestSerializer)
@@ -114,8 +119,8 @@ class MeetingRequestViewSet(
         data = DeclineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         _service(
-            meeting_requests.decline,
-            meeting_request,
+            meeting_requests.meeting_request_decline,
+            meeting_request=meeting_request,
             organization=self._party(meeting_request),
             reason=data.validated_data["reason"],
             note=data.validated_data.get("note", ""),
@@ -128,7 +133,12 @@ class MeetingRequestViewSet(
     def cancel(self, request, pk=None):
         """Withdraw your pending request, or cancel an accepted meeting."""
         meeting_request = self.get_object()
-        _service(meeting_requests.cancel, meeting_request, organization=self._party(meeting_request), user=request.user)
+        _service(
+            meeting_requests.meeting_request_cancel,
+            meeting_request=meeting_request,
+            organization=self._party(meeting_request),
+            user=request.user,
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=meeting_request.pk)).data)
 
 
@@ -183,8 +193,8 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         if values["organization"] not in affiliation(request.user).organizations:
             raise serializers.ValidationError({"organization": [_("Choose one of your organizations.")]})
         registration = _service(
-            salon_service.register,
-            event,
+            salon_service.registration_create,
+            event=event,
             organization=Organization.objects.get(pk=values["organization"]),
             user=request.user,
             max_meetings=values["max_meetings"],
@@ -251,8 +261,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 {"non_field_errors": [_("The slot and table must belong to this salon.")]}
             )
         _service(
-            schedule_service.move_meeting,
-            meeting,
+            schedule_service.meeting_move,
+            meeting=meeting,
             slot=slot,
             table=table,
             organizer=meeting.event.organizer,
@@ -268,8 +278,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = LockSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         _service(
-            schedule_service.set_locked,
-            meeting,
+            schedule_service.meeting_set_locked,
+            meeting=meeting,
             locked=data.validated_data["locked"],
             organizer=meeting.event.organizer,
             actor=request.user,
@@ -286,7 +296,12 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             organization = meeting.event.organizer
         else:
             organization = meeting.startup if meeting.startup_id in mine.organizations else meeting.corporate
-        _service(meeting_requests.cancel, meeting.request, organization=organization, user=request.user)
+        _service(
+            meeting_requests.meeting_request_cancel,
+            meeting_request=meeting.request,
+            organization=organization,
+            user=request.user,
+        )
         return self._answer(meeting)
 
 
@@ -344,8 +359,8 @@ class OutcomeViewSet(
         }
         values.pop("meeting", None)
         outcome = _service(
-            follow_up.record_outcome,
-            meeting,
+            follow_up.outcome_record,
+            meeting=meeting,
             organization=Organization.objects.get(pk=side),
             user=self.request.user,
             **values,

@@ -75,7 +75,7 @@ def salon_transition(request, slug):
         messages.error(request, _("Unknown step."))
     else:
         try:
-            event = salon_service.transition(event, action, actor=request.user)
+            event = salon_service.event_transition(event=event, action=action, actor=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -90,7 +90,7 @@ def registration_status(request, slug, pk):
     registration = get_object_or_404(Registration.objects.select_related("event", "organization"), pk=pk, event=event)
     status = request.POST.get("status", "")
     try:
-        salon_service.set_registration_status(registration, status, user=request.user)
+        salon_service.registration_set_status(registration=registration, status=status, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

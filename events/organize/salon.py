@@ -66,7 +66,7 @@ def salon_edit(request, slug):
 def generate_slots(request, slug):
     event = organized_salon(request, slug)
     try:
-        slots = salon_service.generate_slots(event)
+        slots = salon_service.slots_generate(event=event)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -81,7 +81,9 @@ def generate_tables(request, slug):
     form = TablesForm(request.POST)
     if form.is_valid():
         try:
-            tables = salon_service.generate_tables(event, form.cleaned_data["count"], form.cleaned_data["labels"])
+            tables = salon_service.tables_generate(
+                event=event, count=form.cleaned_data["count"], labels=form.cleaned_data["labels"]
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -75,8 +75,8 @@ def move_meeting(request, slug, pk):
     form = MoveForm(request.POST, event=event)
     if form.is_valid():
         try:
-            schedule_service.move_meeting(
-                meeting,
+            schedule_service.meeting_move(
+                meeting=meeting,
                 slot=form.cleaned_data["slot"],
                 table=form.cleaned_data["table"],
                 organizer=event.organizer,
@@ -102,7 +102,9 @@ def lock_meeting(request, slug, pk):
     meeting = _meeting(request, slug, pk)
     locked = request.POST.get("locked") == "1"
     try:
-        schedule_service.set_locked(meeting, locked=locked, organizer=meeting.event.organizer, actor=request.user)
+        schedule_service.meeting_set_locked(
+            meeting=meeting, locked=locked, organizer=meeting.event.organizer, actor=request.user
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

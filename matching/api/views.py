@@ -2,9 +2,8 @@
 ``matching.selectors``; writes go through ``matching.services``; a constant number of queries per
 page (select_related / prefetch_related, one ``Disclosure`` per request)."""
 
-import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -18,8 +17,8 @@ from accounts.selectors import affiliation
 from matching import selectors, services
 from matching.disclosure import Disclosure
 from matching.downloads import teaser_download
-from matching.enums import ApprovalStatus, DealType, Market, Region, Stage
-from matching.models import Match, Shortlist
+from matching.filters import MatchFilter
+from matching.models import Shortlist
 
 from .serializers import MatchSerializer, NeedSerializer, OfferSerializer, OrganizationSerializer, ShortlistSerializer
 
@@ -38,12 +37,6 @@ class OrganizationViewSet(DisclosureMixin, mixins.ListModelMixin, mixins.Retriev
     serializer_class = OrganizationSerializer
     queryset = Organization.objects.order_by("name_en", "pk")
     filterset_fields = ["kind", "country", "cluster"]
-
-
-def _json_list_contains(field: str, value: str) -> Q:
-    # A portable "list contains" for JSON lists of codes (SQLite has no JSON containment):
-    # codes are quoted in the stored text, so the quoted value cannot match a longer code.
-    return Q(**{f"{field}__icontains": f'"{value}"'})
 
 
 class ProfileViewSet(
@@ -95,38 +88,6 @@ class NeedViewSet(ProfileViewSet):
     serializer_class = NeedSerializer
     filterset_fields = ["organization", "status", "is_confidential"]
     visible = staticmethod(selectors.visible_needs)
-
-
-class MatchFilter(django_filters.FilterSet):
-    min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label=_("minimum score"))
-    area = django_filters.CharFilter(method="filter_area", label=_("device area of the offer"))
-    stage = django_filters.ChoiceFilter(field_name="offer__stage", choices=Stage.choices, label=_("stage"))
-    approval = django_filters.ChoiceFilter(
-        choices=Market.choices, method="filter_approval", label=_("approval granted in market")
-    )
-    region = django_filters.ChoiceFilter(choices=Region.choices, method="filter_region", label=_("target region"))
-    deal_type = django_filters.ChoiceFilter(choices=DealType.choices, method="filter_deal_type", label=_("deal type"))
-    shortlisted = django_filters.BooleanFilter(field_name="shortlisted", label=_("on my shortlist"))
-
-    class Meta:
-        model = Match
-        fields = ["offer", "need"]
-
-    def filter_area(self, queryset, name, value):
-        return queryset.filter(offer__areas__code=value).distinct()
-
-    def filter_approval(self, queryset, name, value):
-        return queryset.filter(
-            offer__approvals__market=value, offer__approvals__status=ApprovalStatus.GRANTED
-        ).distinct()
-
-    def filter_region(self, queryset, name, value):
-        return queryset.filter(
-            _json_list_contains("offer__target_regions", value) | _json_list_contains("offer__target_regions", "GLOBAL")
-        )
-
-    def filter_deal_type(self, queryset, name, value):
-        return queryset.filter(_json_list_contains("offer__deal_types", value))
 
 
 class MatchViewSet(DisclosureMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

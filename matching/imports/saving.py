@@ -114,7 +114,7 @@ def _save_organization(row: OrganizationRow, result: ImportResult, scope: Scope)
                 changed = {name: value for name, value in values.items() if getattr(existing, name) != value}
                 outcome = "updated" if changed else "unchanged"
                 if changed:
-                    organization_services.organization_update(existing, **changed)
+                    organization_services.organization_update(organization=existing, **changed)
                 row.instance = existing
             if cells.errors:
                 raise _RowFailed
@@ -167,7 +167,7 @@ def _save_offer(row: OfferRow, result: ImportResult, scope: Scope) -> None:
                         approvals = None
                 outcome = "updated" if changed or approvals is not None else "unchanged"
                 if outcome == "updated":
-                    offer_services.offer_update(existing, approvals=approvals, **changed)
+                    offer_services.offer_update(offer=existing, approvals=approvals, **changed)
             if cells.errors:
                 raise _RowFailed
     except _RowFailed:

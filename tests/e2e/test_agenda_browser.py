@@ -24,8 +24,8 @@ def test_a_startup_reads_its_agenda_and_downloads_a_calendar_that_holds_the_righ
     founder = UserFactory(email="ceo@medivision.kr")
     MembershipFactory(user=founder, organization=startup)
     event = make_salon(dt.date(2026, 12, 10), "osong-e2e", [(startup, corporate, offer, 0.8)])
-    salon_service.transition(event, "close_requests")
-    salon_service.transition(event, "publish")
+    salon_service.event_transition(event=event, action="close_requests")
+    salon_service.event_transition(event=event, action="publish")
     meeting = Meeting.objects.get(event=event)
 
     page = open_page()

@@ -48,8 +48,8 @@ def salon():
         starts_at=dt.datetime.combine(day, dt.time(15, 0), tzinfo=SEOUL),
         ends_at=dt.datetime.combine(day, dt.time(16, 0), tzinfo=SEOUL),
     )
-    salon_service.generate_slots(event)
-    salon_service.generate_tables(event, 2)
+    salon_service.slots_generate(event=event)
+    salon_service.tables_generate(event=event, count=2)
     startup = StartupFactory(name_ko="메디비전", name_en="MediVision")
     corporate = OrganizationFactory(name_ko="글로벌메드", name_en="GlobalMed")
     offer = TechnologyOfferFactory(organization=startup, title="폐결절 검출 AI")

@@ -56,8 +56,8 @@ def make_salon(day: dt.date, slug: str, pairs, *, organizer=None):
         starts_at=at(day, 14),
         ends_at=at(day, 15, 10),
     )
-    salon_service.generate_slots(event)
-    salon_service.generate_tables(event, 2)
+    salon_service.slots_generate(event=event)
+    salon_service.tables_generate(event=event, count=2)
     registered = set()
     for startup, corporate, offer, score in pairs:
         for organization in (startup, corporate):
@@ -73,7 +73,7 @@ def make_salon(day: dt.date, slug: str, pairs, *, organizer=None):
             status="accepted",
             score=score,
         )
-    schedule_service.schedule_event(event, time_limit=1)
+    schedule_service.event_schedule(event=event, time_limit=1)
     return event
 
 
@@ -118,8 +118,8 @@ def test_participants_see_their_meetings_once_published_and_organizers_always(wo
         w.mine.pk,
         w.theirs.pk,
     }
-    salon_service.transition(w.event, "close_requests")
-    salon_service.transition(w.event, "publish")
+    salon_service.event_transition(event=w.event, action="close_requests")
+    salon_service.event_transition(event=w.event, action="publish")
     rows = founder.get(f"/api/v1/meetings/?event={w.event.pk}").json()["results"]
     assert [(m["id"], m["corporate_name"], m["met_before"]) for m in rows] == [(w.mine.pk, "글로벌메드", True)]
     other = client_for(w.rival).get(f"/api/v1/meetings/?event={w.event.pk}").json()["results"]
@@ -138,8 +138,8 @@ def test_participants_see_their_meetings_once_published_and_organizers_always(wo
 
 def test_the_calendar_replaces_a_moved_meeting_and_removes_a_cancelled_one(world):
     w = world
-    salon_service.transition(w.event, "close_requests")
-    salon_service.transition(w.event, "publish")
+    salon_service.event_transition(event=w.event, action="close_requests")
+    salon_service.event_transition(event=w.event, action="publish")
     download = client_for(w.founder).get("/api/v1/meetings/agenda.ics")
     assert (download.status_code, download["Content-Type"]) == (200, "text/calendar; charset=utf-8"), download.content
     first = parse(download.content)
@@ -176,8 +176,8 @@ def test_the_calendar_replaces_a_moved_meeting_and_removes_a_cancelled_one(world
 
 def test_the_agenda_page_and_organizer_exports(world, client):
     w = world
-    salon_service.transition(w.event, "close_requests")
-    salon_service.transition(w.event, "publish")
+    salon_service.event_transition(event=w.event, action="close_requests")
+    salon_service.event_transition(event=w.event, action="publish")
     client.force_login(w.founder)
     page = client.get("/agenda/").content.decode()
     assert "글로벌메드" in page and "카디오텍" not in page and "/calendar/" in page
@@ -215,8 +215,8 @@ def test_each_side_reports_its_outcome_and_the_funnel_counts_the_furthest_step(w
         client_for(w.rival).post("/api/v1/outcomes/", {"meeting": past_meeting.pk, "took_place": True}).status_code
         == 404
     )
-    salon_service.transition(w.event, "close_requests")
-    salon_service.transition(w.event, "publish")
+    salon_service.event_transition(event=w.event, action="close_requests")
+    salon_service.event_transition(event=w.event, action="publish")
     early = founder.post("/api/v1/outcomes/", {"meeting": w.mine.pk, "took_place": True})
     assert early.json() == {"non_field_errors": ["아직 시작하지 않은 미팅입니다."]}
     (funnel, upcoming) = follow_up.funnels([w.past, w.event])
@@ -274,9 +274,9 @@ def test_publishing_mails_each_representative_its_agenda_with_a_calendar(world, 
     w = world
     w.bd.preferred_language = "en"
     w.bd.save()
-    salon_service.transition(w.event, "close_requests")
+    salon_service.event_transition(event=w.event, action="close_requests")
     with django_capture_on_commit_callbacks(execute=True):
-        salon_service.transition(w.event, "publish")
+        salon_service.event_transition(event=w.event, action="publish")
     by_recipient = {message.to[0]: message for message in mail.outbox}
     assert sorted(by_recipient) == sorted([w.founder.email, w.rival.email, w.bd.email])
     founder_mail, bd_mail = by_recipient[w.founder.email], by_recipient[w.bd.email]

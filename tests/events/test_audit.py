@@ -147,17 +147,19 @@ def test_accepting_a_meeting_discloses_a_confidential_team_and_contacts(organize
     for organization in (startup, corporate):
         RegistrationFactory(event=event, organization=organization, status="approved")
     founder, bd = UserFactory(email="founder@medivision.kr"), UserFactory(email="bd@globalmed.com")
-    request = meeting_requests.request_meeting(
+    request = meeting_requests.meeting_request_create(
         event=event, requester=startup, offer=offer, corporate=corporate, user=founder, confirm_misfit=True
     )
     assert AuditEvent.objects.count() == 0  # asking discloses nothing
-    meeting_requests.accept(request, organization=corporate, user=bd)
+    meeting_requests.meeting_request_accept(meeting_request=request, organization=corporate, user=bd)
     details = {"corporate": corporate.pk, "startup": startup.pk, "salon": event.pk}
     assert trail() == [
         ("disclosure.identity", "bd@globalmed.com", corporate.pk, "events.meetingrequest", details),
         ("disclosure.contacts", "bd@globalmed.com", corporate.pk, "events.meetingrequest", details),
     ]
-    meeting_requests.cancel(MeetingRequest.objects.get(pk=request.pk), organization=startup, user=founder)
+    meeting_requests.meeting_request_cancel(
+        meeting_request=MeetingRequest.objects.get(pk=request.pk), organization=startup, user=founder
+    )
     assert trail(action="meeting.cancelled") == [
         ("meeting.cancelled", "founder@medivision.kr", startup.pk, "events.meetingrequest", {"salon": event.pk})
     ]
@@ -171,8 +173,8 @@ def test_a_bd_team_request_discloses_only_a_confidential_identity(organizer):
     PartneringNeedFactory(organization=secret_team, is_confidential=True)
     for organization in (startup, open_team, secret_team):
         RegistrationFactory(event=event, organization=organization, status="approved")
-    meeting_requests.request_meeting(event=event, requester=open_team, offer=offer, corporate=open_team)
-    meeting_requests.request_meeting(event=event, requester=secret_team, offer=offer, corporate=secret_team)
+    meeting_requests.meeting_request_create(event=event, requester=open_team, offer=offer, corporate=open_team)
+    meeting_requests.meeting_request_create(event=event, requester=secret_team, offer=offer, corporate=secret_team)
     assert trail() == [
         (
             "disclosure.identity",

@@ -74,8 +74,8 @@ def scheduled_salon(organizer, pairs=((0, 0), (1, 0), (2, 1)), *, end=(15, 10), 
         organizer=organizer.organization, status="matching", slot_minutes=20, changeover_minutes=5, slug=slug
     )
     add_partnering(event, end=end)
-    salon_service.generate_slots(event)
-    salon_service.generate_tables(event, 2)
+    salon_service.slots_generate(event=event)
+    salon_service.tables_generate(event=event, count=2)
     startups = [StartupFactory(name_en=f"S{i}") for i in range(1, 4)]
     corporates = [OrganizationFactory(name_en=f"C{i}") for i in range(1, 3)]
     offers = [TechnologyOfferFactory(organization=startup) for startup in startups]
@@ -92,7 +92,7 @@ def scheduled_salon(organizer, pairs=((0, 0), (1, 0), (2, 1)), *, end=(15, 10), 
             score=0.5,
         )
     if schedule:
-        schedule_service.schedule_event(event, time_limit=1)
+        schedule_service.event_schedule(event=event, time_limit=1)
     return event
 
 
@@ -537,7 +537,7 @@ def test_an_unexpected_error_in_a_run_is_shown_as_failed_not_as_a_server_error(
     def broken(event, **kwargs):
         raise RuntimeError("solver crashed")
 
-    monkeypatch.setattr(schedule_service, "schedule_event", broken)
+    monkeypatch.setattr(schedule_service, "event_schedule", broken)
     with django_capture_on_commit_callbacks(execute=True):
         response = web.post(f"/organize/salons/{event.slug}/runs/schedule/")
     assert response.status_code == 302

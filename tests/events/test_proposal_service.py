@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from events.models import MeetingRequest
-from events.proposal_service import propose_meetings
+from events.proposal_service import meeting_proposals_create
 from matching import match_service
 from tests.factories import (
     EventFactory,
@@ -52,18 +52,18 @@ def proposed(event) -> set[str]:
 
 
 def test_every_startup_with_a_match_is_covered_within_quotas_and_total_score_is_maximal(salon):
-    report = propose_meetings(salon.event)
+    report = meeting_proposals_create(event=salon.event)
     # c1's two places go to its two closest startups; s3, whose best team is full, meets c2, and
     # c2's second place goes to the better remaining pair (s2 0.44 similar, s1 0).
     assert proposed(salon.event) == {"s1-c1", "s2-c1", "s2-c2", "s3-c2"}
     assert (report.proposals, report.startups_covered, report.startups_with_match, report.startups) == (4, 3, 3, 4)
-    again = propose_meetings(salon.event)  # re-running replaces, never duplicates
+    again = meeting_proposals_create(event=salon.event)  # re-running replaces, never duplicates
     assert again.proposals == 4 and MeetingRequest.objects.count() == 4
 
 
 def test_declined_here_and_met_before_are_not_proposed_and_live_requests_hold_their_place(salon):
     s, o = salon, salon.orgs
-    propose_meetings(s.event)
+    meeting_proposals_create(event=s.event)
     declined = MeetingRequest.objects.get(event=s.event, startup=o["s2"], corporate=o["c2"])
     declined.status, declined.decline_reason = "declined", "no_capacity"
     declined.requester, declined.recipient = o["s2"], o["c2"]
@@ -77,14 +77,14 @@ def test_declined_here_and_met_before_are_not_proposed_and_live_requests_hold_th
         origin="organizer",
         status="accepted",
     )
-    report = propose_meetings(s.event)
+    report = meeting_proposals_create(event=s.event)
     assert proposed(s.event) == {"s2-c1", "s3-c1", "s1-c2", "s3-c2"}
     assert report.startups_covered == 3
 
     pending = MeetingRequest.objects.get(event=s.event, startup=o["s3"], corporate=o["c1"])
     pending.status, pending.requester, pending.recipient = "pending", o["s3"], o["c1"]
     pending.save()
-    propose_meetings(s.event)
+    meeting_proposals_create(event=s.event)
     # s3's pending request to c1 stays as it is and takes one of s3's two places.
     assert proposed(s.event) == {"s2-c1", "s1-c2", "s3-c2"}
 

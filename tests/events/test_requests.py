@@ -28,7 +28,7 @@ from tests.factories import (
 def ask(**arguments):
     """A request whose fit is not what the test is about (``test_a_startup_sees_the_fit_warnings_first``
     covers the warnings)."""
-    return meeting_requests.request_meeting(confirm_misfit=True, **arguments)
+    return meeting_requests.meeting_request_create(confirm_misfit=True, **arguments)
 
 
 def messages_of(error: ValidationError) -> list[str]:
@@ -58,11 +58,11 @@ def test_a_startup_requests_and_the_bd_team_accepts(
     assert "Message:\n뵙고 싶습니다." in mail.outbox[0].body
 
     with pytest.raises(ValidationError) as error:
-        meeting_requests.accept(request, organization=startup)
+        meeting_requests.meeting_request_accept(meeting_request=request, organization=startup)
     assert messages_of(error.value) == ["이 요청은 현재 상태(대기 중)에서 수락할 수 없습니다."]
 
     with django_capture_on_commit_callbacks(execute=True):
-        meeting_requests.accept(request, organization=corporate, user=bd)
+        meeting_requests.meeting_request_accept(meeting_request=request, organization=corporate, user=bd)
     request.refresh_from_db()
     assert (request.status, request.responded_by) == ("accepted", bd)
     assert [m.to for m in mail.outbox[1:]] == [["ceo@medivision.kr"]]
@@ -94,7 +94,7 @@ def test_quota_counts_accepted_meetings_and_sent_pending_requests(salon, startup
         RegistrationFactory(event=salon, organization=other, status="approved")
     ask(event=salon, requester=startup, offer=offer, corporate=others[0])
     accepted = ask(event=salon, requester=startup, offer=offer, corporate=others[1])
-    meeting_requests.accept(accepted, organization=others[1])
+    meeting_requests.meeting_request_accept(meeting_request=accepted, organization=others[1])
     assert meeting_requests.commitments(salon, startup) == 2
     with pytest.raises(ValidationError) as error:
         ask(event=salon, requester=startup, offer=offer, corporate=others[2])
@@ -126,10 +126,12 @@ def test_a_decline_needs_a_listed_reason_and_blocks_the_pair(
 ):
     request = ask(event=salon, requester=startup, offer=offer, need=need)
     with pytest.raises(ValidationError) as error:
-        meeting_requests.decline(request, organization=corporate, reason="boring")
+        meeting_requests.meeting_request_decline(meeting_request=request, organization=corporate, reason="boring")
     assert messages_of(error.value) == ["목록에서 사유를 선택하세요."]
     with django_capture_on_commit_callbacks(execute=True):
-        meeting_requests.decline(request, organization=corporate, reason="too_early", user=bd)
+        meeting_requests.meeting_request_decline(
+            meeting_request=request, organization=corporate, reason="too_early", user=bd
+        )
     request.refresh_from_db()
     assert (request.status, request.decline_reason) == ("declined", "too_early")
     assert mail.outbox[-1].to == ["ceo@medivision.kr"]
@@ -151,13 +153,13 @@ def test_a_proposal_is_taken_up_by_one_side_then_answered_by_the_other(salon, of
         status="proposed",
         score=0.8,
     )
-    meeting_requests.accept(proposal, organization=corporate)
+    meeting_requests.meeting_request_accept(meeting_request=proposal, organization=corporate)
     proposal.refresh_from_db()
     assert (proposal.status, proposal.requester, proposal.recipient) == ("pending", corporate, startup)
-    meeting_requests.accept(proposal, organization=startup)
+    meeting_requests.meeting_request_accept(meeting_request=proposal, organization=startup)
     proposal.refresh_from_db()
     assert proposal.status == "accepted"
-    meeting_requests.cancel(proposal, organization=startup)
+    meeting_requests.meeting_request_cancel(meeting_request=proposal, organization=startup)
     proposal.refresh_from_db()
     assert proposal.status == "cancelled"
 
@@ -168,17 +170,17 @@ def test_pending_requests_expire_and_recipients_are_warned_once(
     request = ask(event=salon, requester=startup, offer=offer, need=need)
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
-        assert meeting_requests.expire_due(now + dt.timedelta(hours=30)) == (0, 1)
-    assert meeting_requests.expire_due(now + dt.timedelta(hours=31)) == (0, 0)
+        assert meeting_requests.meeting_requests_expire_due(now=now + dt.timedelta(hours=30)) == (0, 1)
+    assert meeting_requests.meeting_requests_expire_due(now=now + dt.timedelta(hours=31)) == (0, 0)
     assert mail.outbox[-1].subject == "A meeting request from MediVision expires soon"
     with django_capture_on_commit_callbacks(execute=True):
-        assert meeting_requests.expire_due(now + dt.timedelta(hours=49)) == (1, 0)
+        assert meeting_requests.meeting_requests_expire_due(now=now + dt.timedelta(hours=49)) == (1, 0)
     request.refresh_from_db()
     assert request.status == "expired"
     assert mail.outbox[-1].to == ["ceo@medivision.kr"]
     assert mail.outbox[-1].subject == "글로벌메드에 보낸 미팅 요청이 만료되었습니다"
     with pytest.raises(ValidationError):
-        meeting_requests.accept(request, organization=corporate)
+        meeting_requests.meeting_request_accept(meeting_request=request, organization=corporate)
 
 
 def test_a_confidential_need_stays_anonymous_until_the_team_engages(
@@ -192,7 +194,7 @@ def test_a_confidential_need_stays_anonymous_until_the_team_engages(
     assert disclosure.anonymous_label(need) == "글로벌 메드텍 BD팀 (심혈관)"
     with django_capture_on_commit_callbacks(execute=True):
         request = ask(event=salon, requester=startup, offer=offer, need=need)
-        meeting_requests.decline(request, organization=corporate, reason="no_capacity")
+        meeting_requests.meeting_request_decline(meeting_request=request, organization=corporate, reason="no_capacity")
     # The mail to the startup names neither the company nor the need.
     assert mail.outbox[-1].subject == "글로벌 메드텍 BD팀 (심혈관)에서 미팅 요청을 거절했습니다"
     assert need.title not in mail.outbox[-1].body
@@ -231,12 +233,12 @@ def test_a_startup_sees_the_fit_warnings_first(salon, offer, need, startup, corp
         ["too early: prototype, need asks for clinical or later"],
     )
     with pytest.raises(ValidationError) as error:
-        meeting_requests.request_meeting(event=salon, requester=startup, offer=offer, need=need)
+        meeting_requests.meeting_request_create(event=salon, requester=startup, offer=offer, need=need)
     assert error.value.message_dict == {
         "confirm_misfit": ["요청을 보내기 전에 맞지 않는 점을 확인하세요:", "너무 이름: 시제품 단계, 요구는 임상 이후"]
     }
     with translation.override("en"), pytest.raises(ValidationError) as error:
-        meeting_requests.request_meeting(event=salon, requester=startup, offer=offer, need=need)
+        meeting_requests.meeting_request_create(event=salon, requester=startup, offer=offer, need=need)
     assert error.value.message_dict == {
         "confirm_misfit": [
             "Before you send this request, note what does not fit:",
@@ -251,7 +253,9 @@ def test_a_startup_sees_the_fit_warnings_first(salon, offer, need, startup, corp
     # Without a need the best match with any of the team's needs speaks.
     assert fit_warnings(offer, None, corporate) == ["너무 이름: 시제품 단계, 요구는 임상 이후"]
     # Confirmed, the request goes out; a BD team asking is never held back.
-    sent = meeting_requests.request_meeting(event=salon, requester=startup, offer=offer, need=need, confirm_misfit=True)
+    sent = meeting_requests.meeting_request_create(
+        event=salon, requester=startup, offer=offer, need=need, confirm_misfit=True
+    )
     assert (sent.status, sent.score) == ("pending", 0.41)
     assert fit_warnings(TechnologyOfferFactory(organization=startup), need, corporate) == [
         "귀사의 기술은 이 수요의 매칭 결과에 없습니다."
@@ -260,7 +264,7 @@ def test_a_startup_sees_the_fit_warnings_first(salon, offer, need, startup, corp
 
 def test_a_fitting_request_needs_no_confirmation(salon, offer, need, startup):
     _match(offer, need, 0.8)
-    request = meeting_requests.request_meeting(event=salon, requester=startup, offer=offer, need=need)
+    request = meeting_requests.meeting_request_create(event=salon, requester=startup, offer=offer, need=need)
     assert (request.status, request.origin, request.score) == ("pending", "startup", 0.8)
 
 
@@ -278,10 +282,12 @@ def test_the_organizer_arranges_a_meeting_both_sides_agreed_to(
         score=0.7,
     )
     with pytest.raises(ValidationError) as error:
-        meeting_requests.arrange_meeting(event=salon, organizer=other_organizer.organization, offer=offer, need=need)
+        meeting_requests.meeting_request_arrange(
+            event=salon, organizer=other_organizer.organization, offer=offer, need=need
+        )
     assert messages_of(error.value) == ["이 살롱의 주최자만 미팅을 주선할 수 있습니다."]
     with django_capture_on_commit_callbacks(execute=True):
-        arranged = meeting_requests.arrange_meeting(
+        arranged = meeting_requests.meeting_request_arrange(
             event=salon, organizer=salon.organizer, offer=offer, need=need, message="현장 합의"
         )
     assert arranged.pk == proposal.pk
@@ -298,18 +304,22 @@ def test_the_organizer_arranges_a_meeting_both_sides_agreed_to(
     ]
     assert (meeting_requests.commitments(salon, startup), meeting_requests.commitments(salon, corporate)) == (1, 1)
     with pytest.raises(ValidationError) as error:
-        meeting_requests.arrange_meeting(event=salon, organizer=salon.organizer, offer=offer, need=need)
+        meeting_requests.meeting_request_arrange(event=salon, organizer=salon.organizer, offer=offer, need=need)
     assert messages_of(error.value) == ["이 두 기관은 이 살롱에서 이미 미팅이 잡혀 있습니다."]
     # Quotas hold for arranged meetings too (the salon allows 2 per organization).
     others = [OrganizationFactory() for _ in range(2)]
     for other in others:
         RegistrationFactory(event=salon, organization=other, status="approved")
-    meeting_requests.arrange_meeting(event=salon, organizer=salon.organizer, offer=offer, corporate=others[0])
+    meeting_requests.meeting_request_arrange(event=salon, organizer=salon.organizer, offer=offer, corporate=others[0])
     with pytest.raises(ValidationError) as error:
-        meeting_requests.arrange_meeting(event=salon, organizer=salon.organizer, offer=offer, corporate=others[1])
+        meeting_requests.meeting_request_arrange(
+            event=salon, organizer=salon.organizer, offer=offer, corporate=others[1]
+        )
     assert messages_of(error.value) == ["메디비전은(는) 이 살롱의 미팅 한도(2건)에 도달했습니다."]
     salon.status = "published"
     with pytest.raises(ValidationError) as error:
-        meeting_requests.arrange_meeting(event=salon, organizer=salon.organizer, offer=offer, corporate=others[1])
+        meeting_requests.meeting_request_arrange(
+            event=salon, organizer=salon.organizer, offer=offer, corporate=others[1]
+        )
     assert messages_of(error.value) == ["이 살롱에서는 더 이상 미팅을 주선할 수 없습니다."]
     assert MeetingRequest.objects.filter(status="accepted").count() == 2

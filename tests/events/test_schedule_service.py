@@ -51,8 +51,8 @@ def salon(db):
         starts_at=at(14),
         ends_at=at(15, 10),
     )
-    slots = salon_service.generate_slots(event)
-    tables = salon_service.generate_tables(event, 2, ["A홀"])
+    slots = salon_service.slots_generate(event=event)
+    tables = salon_service.tables_generate(event=event, count=2, labels=["A홀"])
     startups = [StartupFactory(name_en=f"S{i}", name_ko=f"스타트업{i}") for i in range(1, 4)]
     corporates = [OrganizationFactory(name_en=f"C{i}", name_ko=f"기업{i}") for i in range(1, 3)]
     offers = {startup.pk: TechnologyOfferFactory(organization=startup) for startup in startups}
@@ -95,7 +95,7 @@ def test_full_availability_uses_exactly_delta_slots_and_rescheduling_moves_nothi
     accepted(salon, s[2], c[0], 0.7)
     accepted(salon, s[0], c[1], 0.6)
     accepted(salon, s[1], c[1], 0.5)
-    report = schedule_service.schedule_event(salon.event, time_limit=2)
+    report = schedule_service.event_schedule(event=salon.event, time_limit=2)
     assert (report.requested, report.placed, report.max_degree, report.slots_used, report.moved) == (5, 5, 3, 3, 0)
     assert report.method == "konig"
     before = grid(salon.event)
@@ -107,12 +107,12 @@ def test_full_availability_uses_exactly_delta_slots_and_rescheduling_moves_nothi
     assert Meeting.objects.filter(sequence=0).count() == 5
 
     # A cancellation takes the meeting off the agenda (its calendar entry is cancelled) ...
-    meeting_requests.cancel(first, organization=c[0])
+    meeting_requests.meeting_request_cancel(meeting_request=first, organization=c[0])
     cancelled = Meeting.objects.get(request=first)
     assert (cancelled.status, cancelled.slot.index, cancelled.sequence) == ("cancelled", before[("S1", "C1")][0], 1)
     # ... and re-scheduling moves none of the others, nor does a new acceptance that fits.
     accepted(salon, s[2], c[1], 0.4)
-    again = schedule_service.schedule_event(salon.event, time_limit=2)
+    again = schedule_service.event_schedule(event=salon.event, time_limit=2)
     assert (again.requested, again.placed, again.moved) == (5, 5, 0)
     after = grid(salon.event)
     del before[("S1", "C1")]
@@ -145,44 +145,44 @@ def test_a_manual_move_is_checked_then_locked_and_kept(salon):
     s, c = salon.s, salon.c
     accepted(salon, s[0], c[0], 0.9)
     accepted(salon, s[1], c[0], 0.8)
-    schedule_service.schedule_event(salon.event, time_limit=1)
+    schedule_service.event_schedule(event=salon.event, time_limit=1)
     first, second = Meeting.objects.order_by("-score")
     organizer = salon.event.organizer
     with pytest.raises(ValidationError) as error:  # C1 already meets S1 in that slot
-        schedule_service.move_meeting(second, slot=first.slot, table=salon.tables[1], organizer=organizer)
+        schedule_service.meeting_move(meeting=second, slot=first.slot, table=salon.tables[1], organizer=organizer)
     assert error.value.messages == ["이 슬롯은 비어 있지 않습니다: 테이블이나 두 기관 중 한 곳에 이미 미팅이 있습니다."]
     with pytest.raises(ValidationError) as error:
-        schedule_service.move_meeting(second, slot=first.slot, table=salon.tables[1], organizer=s[0])
+        schedule_service.meeting_move(meeting=second, slot=first.slot, table=salon.tables[1], organizer=s[0])
     assert error.value.messages == ["이 살롱의 주최자만 일정을 바꿀 수 있습니다."]
     free = next(slot for slot in salon.slots if slot.pk not in (first.slot_id, second.slot_id))
-    moved = schedule_service.move_meeting(second, slot=free, table=salon.tables[1], organizer=organizer)
+    moved = schedule_service.meeting_move(meeting=second, slot=free, table=salon.tables[1], organizer=organizer)
     assert (moved.slot, moved.table, moved.locked, moved.sequence) == (free, salon.tables[1], True, 1)
-    report = schedule_service.schedule_event(salon.event, time_limit=1)
+    report = schedule_service.event_schedule(event=salon.event, time_limit=1)
     second.refresh_from_db()
     assert (second.slot, second.table, report.moved) == (free, salon.tables[1], 0)
 
 
 def test_slots_and_tables_cannot_be_regenerated_under_placed_meetings(salon):
     accepted(salon, salon.s[0], salon.c[0], 0.9)
-    schedule_service.schedule_event(salon.event, time_limit=1)
+    schedule_service.event_schedule(event=salon.event, time_limit=1)
     with pytest.raises(ValidationError):
-        salon_service.generate_slots(salon.event)
+        salon_service.slots_generate(event=salon.event)
     with pytest.raises(ValidationError):
-        salon_service.generate_tables(salon.event, 3)
+        salon_service.tables_generate(event=salon.event, count=3)
     assert (Slot.objects.filter(event=salon.event).count(), Table.objects.filter(event=salon.event).count()) == (3, 2)
 
 
 def test_the_lifecycle_moves_one_step_at_a_time(db):
     event = EventFactory(status="draft")
-    event = salon_service.transition(event, "open")
+    event = salon_service.event_transition(event=event, action="open")
     assert event.status == "open"
     with pytest.raises(ValidationError) as error:
-        salon_service.transition(event, "publish")
+        salon_service.event_transition(event=event, action="publish")
     assert error.value.messages == ["살롱이 “참가 신청 중” 상태일 때는 할 수 없는 단계입니다."]
-    salon_service.transition(event, "start_matching")
-    event = salon_service.transition(event, "close_requests")
+    salon_service.event_transition(event=event, action="start_matching")
+    event = salon_service.event_transition(event=event, action="close_requests")
     with pytest.raises(ValidationError) as error:
-        salon_service.transition(event, "publish")
+        salon_service.event_transition(event=event, action="publish")
     assert error.value.messages == ["일정을 배정한 뒤에 공개하세요."]
 
 
@@ -246,12 +246,12 @@ def test_the_database_refuses_double_booking_from_two_concurrent_transactions():
 def test_a_lock_that_became_impossible_is_reported_not_crashed(salon):
     s, c = salon.s, salon.c
     accepted(salon, s[0], c[0], 0.9)
-    schedule_service.schedule_event(salon.event, time_limit=1)
+    schedule_service.event_schedule(event=salon.event, time_limit=1)
     meeting = Meeting.objects.get()
-    schedule_service.set_locked(meeting, locked=True, organizer=salon.event.organizer)
+    schedule_service.meeting_set_locked(meeting=meeting, locked=True, organizer=salon.event.organizer)
     salon.registrations[s[0].pk].unavailable_slots.add(meeting.slot)
     with pytest.raises(ValidationError) as error:
-        schedule_service.schedule_event(salon.event, time_limit=1)
+        schedule_service.event_schedule(event=salon.event, time_limit=1)
     assert error.value.code == "locks"
     assert error.value.messages[0].startswith("고정된 미팅을 그대로 둘 수 없습니다:")
     meeting.refresh_from_db()

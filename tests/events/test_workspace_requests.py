@@ -55,7 +55,7 @@ def test_a_startup_sees_the_fit_warnings_and_the_request_is_sent_only_once_confi
 
 def test_service_errors_are_shown_in_the_request_form(client, offer, need, salon, corporate, owner):
     add_match(offer, need, 0.8)
-    meeting_requests.request_meeting(event=salon, requester=corporate, offer=offer, need=need)
+    meeting_requests.meeting_request_create(event=salon, requester=corporate, offer=offer, need=need)
     client.force_login(owner)
     url = f"/workspace/requests/new/?offer={offer.pk}&need={need.pk}"
     page = english(client).get(url).content.decode()
@@ -71,10 +71,10 @@ def test_a_bd_team_accepts_and_a_startup_declines_from_the_workspace(
 ):
     add_match(offer, need, 0.8)
     add_match(rival_offer, need, 0.5)
-    to_accept = meeting_requests.request_meeting(
+    to_accept = meeting_requests.meeting_request_create(
         event=salon, requester=startup, offer=offer, need=need, confirm_misfit=True
     )
-    to_decline = meeting_requests.request_meeting(event=salon, requester=corporate, offer=rival_offer, need=need)
+    to_decline = meeting_requests.meeting_request_create(event=salon, requester=corporate, offer=rival_offer, need=need)
 
     client.force_login(bd)
     home = english(client).get("/workspace/").content.decode()
@@ -103,7 +103,7 @@ def test_a_bd_team_accepts_and_a_startup_declines_from_the_workspace(
 
 def test_the_requester_cancels_a_pending_request(client, offer, need, salon, startup, owner):
     add_match(offer, need, 0.8)
-    request = meeting_requests.request_meeting(event=salon, requester=startup, offer=offer, need=need)
+    request = meeting_requests.meeting_request_create(event=salon, requester=startup, offer=offer, need=need)
     client.force_login(owner)
     response = english(client).post(f"/workspace/requests/{request.pk}/cancel/", follow=True)
     request.refresh_from_db()

@@ -142,7 +142,7 @@ def test_a_connection_dropped_mid_request_gives_a_clean_page_and_saves_nothing(s
 @pytest.mark.django_db(transaction=True)
 def test_two_schedulers_at_once_place_every_meeting_once(organizer):
     event = scheduled_salon(organizer, pairs=(), schedule=False, slug="two-schedulers", end=(17, 30))
-    salon_service.generate_tables(event, 4)
+    salon_service.tables_generate(event=event, count=4)
     startups = [StartupFactory() for _ in range(6)]
     corporates = [OrganizationFactory() for _ in range(4)]
     for organization in startups + corporates:

@@ -178,7 +178,7 @@ def test_the_demos_matches_and_proposals_respect_the_floor_and_the_device_areas(
     import datetime as dt
 
     from events.models import Event, MeetingRequest, RequestOrigin
-    from events.proposal_service import propose_meetings
+    from events.proposal_service import meeting_proposals_create
     from matching import scoring
     from matching.match_service import recompute_matches
     from matching.models import Embedding, Match
@@ -192,7 +192,7 @@ def test_the_demos_matches_and_proposals_respect_the_floor_and_the_device_areas(
     semantic = list(Match.objects.values_list("components__semantic", flat=True))
     assert semantic and min(semantic) >= recipe.semantic_floor
     for event in Event.objects.filter(slug__in=["osong-2026-12", "daegu-2027-01"]):
-        propose_meetings(event)
+        meeting_proposals_create(event=event)
     proposals = MeetingRequest.objects.filter(origin=RequestOrigin.PROPOSAL).prefetch_related(
         "offer__areas", "need__areas"
     )

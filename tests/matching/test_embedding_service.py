@@ -90,9 +90,9 @@ def test_saving_through_the_service_embeds_after_commit(backend):
     )
     assert Embedding.objects.filter(offer=offer).count() == 1
     assert backend.texts == 1
-    offer_update(offer, stage="approved_kr")  # same text: no model call
+    offer_update(offer=offer, stage="approved_kr")  # same text: no model call
     assert backend.texts == 1
-    offer_update(offer, description="흉부 CT 폐결절 및 폐기종 검출")
+    offer_update(offer=offer, description="흉부 CT 폐결절 및 폐기종 검출")
     assert backend.texts == 2
     assert Embedding.objects.filter(offer=offer).count() == 1
 

@@ -195,10 +195,10 @@ def ranking(d) -> list[str]:
 
 def decline_request(d, name, reason):
     # The too-early startup is warned first ("너무 이른 단계 …") and sends anyway.
-    request = meeting_requests.request_meeting(
+    request = meeting_requests.meeting_request_create(
         event=d.event, requester=d.offers[name].organization, offer=d.offers[name], need=d.need, confirm_misfit=True
     )
-    meeting_requests.decline(request, organization=d.need.organization, reason=reason)
+    meeting_requests.meeting_request_decline(meeting_request=request, organization=d.need.organization, reason=reason)
 
 
 def test_a_too_early_decline_ranks_that_stage_and_earlier_lower(declines):

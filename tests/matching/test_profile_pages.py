@@ -221,7 +221,7 @@ def test_a_confidential_need_is_named_once_the_bd_team_engaged(
     client, offer, confidential_need, salon, corporate, owner
 ):
     add_match(offer, confidential_need, 0.87)
-    meeting_requests.request_meeting(event=salon, requester=corporate, offer=offer, need=confidential_need)
+    meeting_requests.meeting_request_create(event=salon, requester=corporate, offer=offer, need=confidential_need)
     client.force_login(owner)
     html = english(client).get(f"/workspace/offers/{offer.pk}/matches/").content.decode()
     assert '<h2 class="match-title">GlobalMed: Secret cardiology program</h2>' in html

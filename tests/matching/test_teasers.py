@@ -115,7 +115,7 @@ def users(owner, member, outsider, bd, match, requesting_bd, unmatched_bd, organ
 
 
 def test_a_real_pdf_is_stored_under_a_generated_name(offer, media):
-    offer = services.offer_update(offer, teaser=upload())
+    offer = services.offer_update(offer=offer, teaser=upload())
 
     offer.refresh_from_db()
     assert GENERATED.match(offer.teaser.name)
@@ -127,7 +127,7 @@ def test_a_real_pdf_is_stored_under_a_generated_name(offer, media):
 
 
 def test_a_pdf_named_txt_is_accepted_and_stored_as_pdf(offer):
-    offer = services.offer_update(offer, teaser=upload("deck.txt"))
+    offer = services.offer_update(offer=offer, teaser=upload("deck.txt"))
     assert GENERATED.match(offer.teaser.name)
     assert offer.teaser_name == "deck.pdf"
 
@@ -146,7 +146,7 @@ def test_a_pdf_named_txt_is_accepted_and_stored_as_pdf(offer):
 )
 def test_it_refuses_what_is_not_a_pdf_by_content(offer, media, language, content, message):
     with translation.override(language), pytest.raises(ValidationError) as error:
-        services.offer_update(offer, teaser=upload("deck.pdf", content))
+        services.offer_update(offer=offer, teaser=upload("deck.pdf", content))
     assert error.value.message_dict == {"teaser": [message]}
     offer.refresh_from_db()
     assert offer.teaser.name == ""
@@ -164,11 +164,11 @@ def test_it_refuses_a_file_over_the_limit(offer, media, settings, language, mess
     settings.TEASER_MAX_BYTES = 1024
     big = PDF + b"%" * (2048 - len(PDF))
     with translation.override(language), pytest.raises(ValidationError) as error:
-        services.offer_update(offer, teaser=upload("deck.pdf", big))
+        services.offer_update(offer=offer, teaser=upload("deck.pdf", big))
     assert error.value.message_dict == {"teaser": [message]}
     assert stored(media) == []
     # Exactly at the limit is fine.
-    services.offer_update(offer, teaser=upload("deck.pdf", big[:1024]))
+    services.offer_update(offer=offer, teaser=upload("deck.pdf", big[:1024]))
     assert offer.teaser_size == 1024
 
 
@@ -188,12 +188,12 @@ def test_display_names_are_sanitised_and_limited():
 def test_a_failure_after_the_write_removes_the_new_file_and_keeps_the_old(
     offer, media, django_capture_on_commit_callbacks
 ):
-    services.offer_update(offer, teaser=upload())
+    services.offer_update(offer=offer, teaser=upload())
     old = offer.teaser.name
     bad_approval = [{"market": "US", "pathway": "mfds_2", "status": "granted"}]  # an MFDS pathway in the US
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as error:
-        services.offer_update(offer, teaser=upload("new.pdf", OTHER_PDF), approvals=bad_approval)
+        services.offer_update(offer=offer, teaser=upload("new.pdf", OTHER_PDF), approvals=bad_approval)
 
     assert list(error.value.message_dict) == ["approvals"]
     assert stored(media) == [old]
@@ -203,11 +203,11 @@ def test_a_failure_after_the_write_removes_the_new_file_and_keeps_the_old(
 
 
 def test_replacing_deletes_the_old_file_only_after_the_commit(offer, media, django_capture_on_commit_callbacks):
-    services.offer_update(offer, teaser=upload())
+    services.offer_update(offer=offer, teaser=upload())
     old = offer.teaser.name
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.offer_update(offer, teaser=upload("v2.pdf", OTHER_PDF))
+        services.offer_update(offer=offer, teaser=upload("v2.pdf", OTHER_PDF))
     new = offer.teaser.name
     assert GENERATED.match(new) and new != old
     assert stored(media) == sorted([old, new])  # not committed yet: the old file stays
@@ -220,9 +220,9 @@ def test_replacing_deletes_the_old_file_only_after_the_commit(offer, media, djan
 
 
 def test_removing_the_teaser_clears_it_and_deletes_the_file(offer, media, django_capture_on_commit_callbacks):
-    services.offer_update(offer, teaser=upload())
+    services.offer_update(offer=offer, teaser=upload())
     with django_capture_on_commit_callbacks(execute=True):
-        services.offer_update(offer, remove_teaser=True)
+        services.offer_update(offer=offer, remove_teaser=True)
     offer.refresh_from_db()
     assert (offer.teaser.name, offer.teaser_name, offer.teaser_size) == ("", "", None)
     assert offer.teaser_uploaded_at is None
@@ -231,7 +231,7 @@ def test_removing_the_teaser_clears_it_and_deletes_the_file(offer, media, django
 
 def test_teaser_metadata_cannot_be_set_around_the_service(offer):
     with pytest.raises(TypeError):
-        services.offer_update(offer, teaser_name="evil.html")
+        services.offer_update(offer=offer, teaser_name="evil.html")
 
 
 # --- Web form -------------------------------------------------------------------------------
@@ -279,7 +279,7 @@ def test_an_invalid_offer_form_writes_no_file(client, owner, offer, media):
 
 
 def test_an_invalid_edit_keeps_the_old_teaser(client, offer, owner, media):
-    services.offer_update(offer, teaser=upload())
+    services.offer_update(offer=offer, teaser=upload())
     old = offer.teaser.name
     client.force_login(owner)
     response = client.post(
@@ -308,7 +308,7 @@ def test_the_form_shows_the_refusal_next_to_the_field(client, owner, offer, medi
 
 
 def test_the_form_removes_the_teaser(client, offer, owner, media, django_capture_on_commit_callbacks):
-    services.offer_update(offer, teaser=upload())
+    services.offer_update(offer=offer, teaser=upload())
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/workspace/offers/{offer.pk}/edit/", {**OFFER, "remove_teaser": "on"})
@@ -357,7 +357,7 @@ def assert_pdf_download(response):
 @pytest.mark.parametrize("who", ALLOWED)
 @pytest.mark.parametrize("api", [False, True], ids=["web", "api"])
 def test_allowed_users_download_the_teaser(offer, users, who, api):
-    services.offer_update(offer, teaser=upload())
+    services.offer_update(offer=offer, teaser=upload())
     path = f"/api/v1/offers/{offer.pk}/teaser/" if api else f"/workspace/offers/{offer.pk}/teaser.pdf"
     assert_pdf_download(download_client(users, who, api).get(path))
 
@@ -365,7 +365,7 @@ def test_allowed_users_download_the_teaser(offer, users, who, api):
 @pytest.mark.parametrize("who", REFUSED)
 @pytest.mark.parametrize("api", [False, True], ids=["web", "api"])
 def test_everyone_else_gets_404(offer, users, who, api):
-    services.offer_update(offer, teaser=upload())
+    services.offer_update(offer=offer, teaser=upload())
     path = f"/api/v1/offers/{offer.pk}/teaser/" if api else f"/workspace/offers/{offer.pk}/teaser.pdf"
     assert download_client(users, who, api).get(path).status_code == 404
 
@@ -377,13 +377,13 @@ def test_an_offer_without_a_teaser_answers_404_even_to_its_owner(client, owner, 
 
 
 def test_uploads_are_not_served_under_media(client, offer, owner):
-    services.offer_update(offer, teaser=upload())
+    services.offer_update(offer=offer, teaser=upload())
     client.force_login(owner)
     assert client.get(f"/media/{offer.teaser.name}").status_code == 404
 
 
 def test_the_matched_bd_team_finds_the_teaser_on_its_match_list(client, offer, bd, need, match):
-    services.offer_update(offer, teaser=upload())
+    services.offer_update(offer=offer, teaser=upload())
     client.force_login(bd)
     html = english(client).get(f"/workspace/needs/{need.pk}/matches/").content.decode()
     assert f'<a href="/workspace/offers/{offer.pk}/teaser.pdf" download>Teaser (PDF)</a>' in html
@@ -476,7 +476,7 @@ def test_the_api_replaces_and_removes_the_teaser(owner, offer, media, django_cap
     ],
 )
 def test_teaser_url_is_null_for_those_who_may_not_download(offer, users, who, shown):
-    services.offer_update(offer, teaser=upload())
+    services.offer_update(offer=offer, teaser=upload())
     client = client_for(users[who])
     url = f"http://testserver/api/v1/offers/{offer.pk}/teaser/" if shown else None
     detail = client.get(f"/api/v1/offers/{offer.pk}/")
@@ -494,18 +494,18 @@ def test_the_offer_list_costs_the_same_queries_with_more_teasers(bd, offer, need
             assert client.get("/api/v1/offers/").status_code == 200
         return len(queries)
 
-    services.offer_update(offer, teaser=upload())
+    services.offer_update(offer=offer, teaser=upload())
     count()  # the first request also loads the user's affiliation, which is then kept on the user
     few = count()
     for number in range(3):
         more = TechnologyOfferFactory(organization=StartupFactory(), title=f"More {number}")
-        services.offer_update(more, teaser=upload())
+        services.offer_update(offer=more, teaser=upload())
         Match.objects.create(offer=more, need=need, score=0.5, computed_at=timezone.now())
     assert count() == few
 
 
 def test_downloads_by_other_organizations_are_audited(offer, users, bd, startup):
-    services.offer_update(offer, teaser=upload())
+    services.offer_update(offer=offer, teaser=upload())
     for who in ("owner", "matched_bd", "rival"):
         download_client(users, who).get(f"/workspace/offers/{offer.pk}/teaser.pdf")
     assert list(

@@ -2,7 +2,7 @@
 
 Cited means: in a docstring or a comment of the project's Python modules, or anywhere in README.md
 and docs/*.md. A name is a run of dotted identifiers starting with one of the project's packages
-(``matching.scoring``, ``events.schedule_service.schedule_event``); an app label followed by a model
+(``matching.scoring``, ``events.schedule_service.event_schedule``); an app label followed by a model
 name (``matching.Match``) counts as the model.
 """
 

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from events.models import Event
-from events.proposal_service import propose_meetings
+from events.proposal_service import meeting_proposals_create
 
 
 class Command(BaseCommand):
@@ -26,5 +26,5 @@ class Command(BaseCommand):
         else:
             raise CommandError("Give --event ID (or slug) or --open.", returncode=2)
         for event in events:
-            report = propose_meetings(event)
+            report = meeting_proposals_create(event=event)
             self.stdout.write(f"{event.slug}: {report.summary()}")

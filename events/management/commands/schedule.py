@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from events.models import Event
-from events.schedule_service import schedule_event
+from events.schedule_service import event_schedule
 
 
 class Command(BaseCommand):
@@ -35,7 +35,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  … {message}")
 
         try:
-            report = schedule_event(event, time_limit=options["time_limit"], seed=options["seed"], progress=progress)
+            report = event_schedule(
+                event=event, time_limit=options["time_limit"], seed=options["seed"], progress=progress
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages), returncode=2) from error
         self.stdout.write(f"{event.slug}: {report.summary()}")
