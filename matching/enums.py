@@ -122,6 +122,12 @@ class OfferStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     ARCHIVED = "archived", _("Archived")
 
+    @classmethod
+    def set_by_owner(cls) -> tuple[str, ...]:
+        """The states an offer's own organization may put it in. Approval is the reviewers': an owner
+        submits for review and never approves itself."""
+        return (cls.DRAFT, cls.SUBMITTED, cls.ARCHIVED)
+
 
 class NeedStatus(models.TextChoices):
     OPEN = "open", _("Open")

@@ -13,6 +13,7 @@ from rest_framework import serializers
 from accounts.models import Organization, OrganizationKind
 from accounts.selectors import affiliation
 from matching.documents import validate_teaser
+from matching.enums import OfferStatus
 from matching.models import Concept, DeviceArea, Match, PartneringNeed, RegulatoryApproval, TechnologyOffer
 from matching.services import need_create, need_update, offer_create, offer_update
 
@@ -115,6 +116,12 @@ class OfferSerializer(ProfileSerializer):
     create_function = staticmethod(offer_create)
     update_function = staticmethod(offer_update)
     entity = "offer"  # the update service's keyword for the instance
+
+    def validate_status(self, status: str) -> str:
+        current = self.instance.status if self.instance is not None else None
+        if status != current and status not in OfferStatus.set_by_owner():
+            raise serializers.ValidationError(_("Only a reviewer can approve an offer: submit it for review."))
+        return status
 
     def _teaser_shown(self, offer) -> bool:
         return bool(offer.teaser) and self.context["disclosure"].teaser(offer)

@@ -86,6 +86,32 @@ def test_a_startup_adds_an_offer_through_the_service_with_localised_errors(
     assert TechnologyOffer.objects.filter(title="다른 제목").count() == 0
 
 
+def test_it_rejects_an_owner_approving_its_own_offer(startup, owner, offer, draft_offer):
+    payload = {
+        "organization": startup.pk,
+        "title": "자가 승인 기술",
+        "description": "스스로 승인하려는 기술입니다.",
+        "stage": "clinical",
+        "deal_types": ["licensing"],
+        "target_regions": ["KR"],
+        "status": "approved",
+    }
+    created = client_for(owner).post("/api/v1/offers/", payload, format="json")
+    assert (created.status_code, created.json()) == (
+        400,
+        {"status": ["심사자만 기술 제안을 승인할 수 있습니다. 심사를 요청해 주세요."]},
+    )
+    assert not TechnologyOffer.objects.filter(title="자가 승인 기술").exists()
+    patched = client_for(owner).patch(f"/api/v1/offers/{draft_offer.pk}/", {"status": "approved"}, format="json")
+    assert patched.status_code == 400
+    draft_offer.refresh_from_db()
+    assert draft_offer.status == "draft"
+    # Submitting for review is the owner's; an approved offer may be sent back with its status unchanged.
+    submitted = client_for(owner).patch(f"/api/v1/offers/{draft_offer.pk}/", {"status": "submitted"}, format="json")
+    kept = client_for(owner).patch(f"/api/v1/offers/{offer.pk}/", {"status": "approved"}, format="json")
+    assert (submitted.json()["status"], kept.status_code, kept.json()["status"]) == ("submitted", 200, "approved")
+
+
 def test_confidential_needs_stay_out_of_other_organizations_need_lists(owner, bd, need, confidential_need):
     titles = {row["title"] for row in client_for(owner).get("/api/v1/needs/").json()["results"]}
     assert titles == {"Lung AI for CT"}
