@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from celery import shared_task
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import affiliation
+from core.tasks import TRANSIENT_ERRORS
 from events import exports
 from events.calendar import CalendarEntry, build_calendar
 from events.models import Event, EventStatus, Meeting, MeetingStatus, Registration, RegistrationStatus
@@ -163,6 +165,12 @@ def salon_export(event) -> exports.SalonExport:
         ),
         tz=event.timezone,
     )
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=5, max_retries=5)
+def mail_published_agendas(event_id: int) -> int:
+    """``send_published`` by a worker, after the publishing committed."""
+    return send_published(event_id)
 
 
 def send_published(event_id: int) -> int:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.models import AuditAction, Organization, OrganizationKind, User
 from accounts.selectors import affiliation
+from core.tasks import enqueue_on_commit
 from events import notifications, schedule_service
 from events.models import (
     Event,
@@ -117,7 +118,7 @@ def _locked(request: MeetingRequest) -> MeetingRequest:
 
 
 def _after_commit(request: MeetingRequest, what: str) -> None:
-    transaction.on_commit(lambda: notifications.send(request.pk, what))
+    enqueue_on_commit(notifications.mail_request_change, request.pk, what)
 
 
 def _audit_disclosure(request: MeetingRequest, *, user: User | None, by: Organization | None, contacts: bool) -> None:
@@ -450,7 +451,7 @@ def meeting_request_decline(
     kind, ids = (
         ("need", [meeting_request.need_id]) if meeting_request.need_id else ("offer", [meeting_request.offer_id])
     )
-    transaction.on_commit(lambda: recompute_matches.delay(kind, ids))
+    enqueue_on_commit(recompute_matches, kind, ids)
     return meeting_request
 
 
@@ -506,9 +507,9 @@ def meeting_requests_expire_due(*, now: dt.datetime | None = None) -> tuple[int,
         )
         MeetingRequest.objects.filter(pk__in=warn_ids).update(expiry_warned_at=now)
     for pk in expired_ids:
-        transaction.on_commit(lambda pk=pk: notifications.send(pk, "expired"))
+        enqueue_on_commit(notifications.mail_request_change, pk, "expired")
     for pk in warn_ids:
-        transaction.on_commit(lambda pk=pk: notifications.send(pk, "expiring"))
+        enqueue_on_commit(notifications.mail_request_change, pk, "expiring")
     return len(expired_ids), len(warn_ids)
 
 

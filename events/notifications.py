@@ -8,12 +8,14 @@ stays anonymous in mails to a startup it has not engaged."""
 
 from __future__ import annotations
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.tasks import TRANSIENT_ERRORS
 from events.models import MeetingRequest
 from matching.disclosure import Disclosure
 
@@ -70,6 +72,13 @@ def _body(request: MeetingRequest, what: str, side: int, other: str, need_shown:
         lines.append(_("Please answer by %(time)s (Korea time).") % {"time": local.strftime("%Y-%m-%d %H:%M")})
     lines += ["", _("Answer on Partnering Salon: %(url)s") % {"url": settings.SITE_URL}]
     return "\n".join(lines)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=5, max_retries=5)
+def mail_request_change(request_id: int, what: str) -> int:
+    """The mails of one change, sent by a worker after the change committed: an unreachable mail
+    server delays them (retried), it never undoes or fails the change."""
+    return send(request_id, what)
 
 
 def send(request_id: int, what: str) -> int:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.models import AuditAction, Organization, OrganizationKind, User
+from core.tasks import enqueue_on_commit
 from events import agenda, roundtables
 from events.models import (
     STEPS,
@@ -135,7 +136,7 @@ def event_transition(*, event: Event, action: str, actor: User | None = None) ->
             status=target,
         )
         if action == "publish":
-            transaction.on_commit(lambda: agenda.send_published(event.pk))
+            enqueue_on_commit(agenda.mail_published_agendas, event.pk)
     return event
 
 

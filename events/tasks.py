@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from core import runs
+from core.tasks import TRANSIENT_ERRORS
 from events import meeting_requests, proposal_service, schedule_service
+from events.agenda import mail_published_agendas  # noqa: F401 — e-mail tasks live beside their mails;
 from events.models import Event
-from matching.tasks import TRANSIENT_ERRORS
+from events.notifications import mail_request_change  # noqa: F401 — imported here, the worker has them
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=2, max_retries=8)

@@ -5,21 +5,12 @@ import threading
 from contextlib import contextmanager
 
 from celery import shared_task
-from django.db import OperationalError as DatabaseOperationalError
-from django.db import transaction
-from kombu.exceptions import OperationalError as BrokerOperationalError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core import runs
+from core.tasks import TRANSIENT_ERRORS, enqueue_on_commit
 from matching import embedding_service, match_service
 
 logger = logging.getLogger(__name__)
-
-# The broker is unreachable (kombu wraps most connection failures; redis-py raises its own).
-BROKER_ERRORS = (BrokerOperationalError, RedisConnectionError, RedisTimeoutError)
-# Only transient failures are retried; a bug raises at once instead of looping.
-TRANSIENT_ERRORS = (DatabaseOperationalError, *BROKER_ERRORS, ConnectionError, TimeoutError)
 
 
 @shared_task(
@@ -75,13 +66,10 @@ def enqueue_embedding(*, kind: str, ids: list[int]) -> None:
         _batch.ids.setdefault(kind, []).extend(ids)
         return
 
-    def send():
-        try:
-            embed_profiles.delay(kind, ids)
-        except BROKER_ERRORS as exc:
-            logger.warning("Could not queue embedding of %s %s (%s); the sweep will pick it up.", kind, ids, exc)
+    def unreachable(error):
+        logger.warning("Could not queue embedding of %s %s (%s); the sweep will pick it up.", kind, ids, error)
 
-    transaction.on_commit(send)
+    enqueue_on_commit(embed_profiles, kind, ids, on_error=unreachable)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=5, max_retries=3)

@@ -8,7 +8,6 @@ from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core import runs
+from core.tasks import enqueue_on_commit
 from events import charts, follow_up
 from events.models import Meeting, MeetingRequest, MeetingStatus, NextStep, Registration
 from events.organize.access import organizer_ids
@@ -110,16 +110,13 @@ def _embed_view(state: dict | None) -> dict:
     }
 
 
-def _start_embedding() -> None:
-    try:
-        matching_tasks.embed_everything_task.delay()
-    except Exception:
-        logger.exception("embedding everything failed")
-        state = runs.state(matching_tasks.EMBED_EVERYTHING_KEY)
-        if state is None or state["state"] == "queued":
-            runs.set_state(
-                matching_tasks.EMBED_EVERYTHING_KEY, "failed", errors=[_("The run could not be started; try again.")]
-            )
+def _embedding_not_started(error: Exception) -> None:
+    logger.error("embedding everything failed", exc_info=error)
+    state = runs.state(matching_tasks.EMBED_EVERYTHING_KEY)
+    if state is None or state["state"] == "queued":
+        runs.set_state(
+            matching_tasks.EMBED_EVERYTHING_KEY, "failed", errors=[_("The run could not be started; try again.")]
+        )
 
 
 @login_required
@@ -131,7 +128,8 @@ def embed_everything(request):
         messages.error(request, _("This run is already under way."))
     else:
         runs.set_state(matching_tasks.EMBED_EVERYTHING_KEY, "queued")
-        transaction.on_commit(_start_embedding)
+        # As for a salon's runs (events.organize.runs): any failure to start is shown on the page.
+        enqueue_on_commit(matching_tasks.embed_everything_task, on_error=_embedding_not_started, errors=(Exception,))
     return redirect(reverse("organize:dashboard") + "#runs")
 
 

@@ -7,13 +7,13 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.tasks import enqueue_on_commit
 from events import tasks
 from events.models import Event
 from events.organize.access import organized_salon
@@ -63,17 +63,18 @@ def salon_runs(event: Event) -> dict[str, dict]:
     return {kind: _run_view(kind, event, tasks.run_state(kind, event.pk)) for kind in tasks.RUN_KINDS}
 
 
-def _enqueue(kind: str, event_id: int, actor_id: int) -> None:
-    """After the commit: hand the run to Celery (eager in development: it runs here and now). A
-    failure is shown on the page as the run's state, not as a server error: an eager run records
-    its own failure; a broker that is down leaves the run queued, marked failed here."""
-    try:
-        RUN_TASKS[kind].delay(event_id, actor_id)
-    except Exception:
-        logger.exception("organizer run %s of salon %s failed", kind, event_id)
+def _run_not_started(kind: str, event_id: int):
+    """A failure to start the run is shown on the page as the run's state, not as a server error:
+    an eager run (development) records its own failure; a broker that is down leaves the run
+    queued, marked failed here."""
+
+    def record(error: Exception) -> None:
+        logger.error("organizer run %s of salon %s failed", kind, event_id, exc_info=error)
         state = tasks.run_state(kind, event_id)
         if state is None or state["state"] == "queued":
             tasks.set_run_state(kind, event_id, "failed", errors=[_("The run could not be started; try again.")])
+
+    return record
 
 
 @login_required
@@ -92,7 +93,10 @@ def start_run(request, slug, kind):
         messages.error(request, _("This run is already under way."))
     else:
         tasks.set_run_state(kind, event.pk, "queued")
-        transaction.on_commit(lambda: _enqueue(kind, event.pk, request.user.pk))
+        # Eager runs raise whatever the run raised; any failure is the page's to show, hence Exception.
+        enqueue_on_commit(
+            RUN_TASKS[kind], event.pk, request.user.pk, on_error=_run_not_started(kind, event.pk), errors=(Exception,)
+        )
     return redirect(reverse("organize:salon", args=[event.slug]) + "#runs")
 
 

@@ -1,0 +1,44 @@
+"""Handing work to Celery: the one helper that queues a task once the transaction commits, and the
+errors that count as transient (retried) or as the broker being unreachable (never fatal to a save)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import OperationalError as DatabaseOperationalError
+from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+# The broker is unreachable (kombu wraps most connection failures; redis-py raises its own).
+BROKER_ERRORS = (BrokerOperationalError, RedisConnectionError, RedisTimeoutError)
+# Only transient failures are retried; a bug raises at once instead of looping.
+TRANSIENT_ERRORS = (DatabaseOperationalError, *BROKER_ERRORS, ConnectionError, TimeoutError)
+
+
+def enqueue_on_commit(
+    task,
+    *args,
+    on_error: Callable[[Exception], None] | None = None,
+    errors: tuple[type[Exception], ...] = BROKER_ERRORS,
+) -> None:
+    """Queue ``task(*args)`` (ids only) when the current transaction commits, never inside it.
+
+    The action that queued it is committed already, so a failure to queue (``errors``: by default
+    the broker being down) must not turn it into a server error: it is logged, and ``on_error``
+    records what the user or a sweep should know. Any other exception is a bug and propagates."""
+
+    def send():
+        try:
+            task.delay(*args)
+        except errors as error:
+            if on_error is None:
+                logger.warning("Could not queue %s%r (%s).", task.name, args, error)
+            else:
+                on_error(error)
+
+    transaction.on_commit(send)
