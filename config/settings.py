@@ -167,6 +167,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- E-mail ---------------------------------------------------------------------------------
 globals().update(parse_email_url(env_str("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Partnering Salon <noreply@salon.local>")
+# A mail server that hangs must not hold a worker: the send gives up and the task retries later.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -4,8 +4,10 @@ errors that count as transient (retried) or as the broker being unreachable (nev
 from __future__ import annotations
 
 import logging
+import smtplib
 from collections.abc import Callable
 
+from celery.exceptions import Retry
 from django.db import OperationalError as DatabaseOperationalError
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerOperationalError
@@ -18,6 +20,23 @@ logger = logging.getLogger(__name__)
 BROKER_ERRORS = (BrokerOperationalError, RedisConnectionError, RedisTimeoutError)
 # Only transient failures are retried; a bug raises at once instead of looping.
 TRANSIENT_ERRORS = (DatabaseOperationalError, *BROKER_ERRORS, ConnectionError, TimeoutError)
+# A mail server that refuses, drops the connection, answers with an error or hangs (EMAIL_TIMEOUT).
+MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
+# The policy of every e-mail task: retried with backoff, then a logged failure.
+MAIL_TASK = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (*TRANSIENT_ERRORS, *MAIL_ERRORS),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "max_retries": 5,
+}
+
+
+# What may stop an e-mail task from being handed over, or — run in-process (development, where
+# tasks are eager) — make it ask for a retry that only a worker can schedule: never a reason to
+# fail the action that committed.
+MAIL_HANDOVER_ERRORS = (*BROKER_ERRORS, *MAIL_ERRORS, Retry)
 
 
 def enqueue_on_commit(
@@ -36,8 +55,9 @@ def enqueue_on_commit(
         try:
             task.delay(*args)
         except errors as error:
+            cause = error.exc if isinstance(error, Retry) and error.exc is not None else error
             if on_error is None:
-                logger.warning("Could not queue %s%r (%s).", task.name, args, error)
+                logger.warning("Task %s%r was not run (%s: %s).", task.name, args, type(cause).__name__, cause)
             else:
                 on_error(error)
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import affiliation
-from core.tasks import TRANSIENT_ERRORS
+from core.tasks import MAIL_TASK
 from events import exports
 from events.calendar import CalendarEntry, build_calendar
 from events.models import Event, EventStatus, Meeting, MeetingStatus, Registration, RegistrationStatus
@@ -167,7 +167,7 @@ def salon_export(event) -> exports.SalonExport:
     )
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=5, max_retries=5)
+@shared_task(**MAIL_TASK)
 def mail_published_agendas(event_id: int) -> int:
     """``send_published`` by a worker, after the publishing committed."""
     return send_published(event_id)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.models import AuditAction, Organization, OrganizationKind, User
 from accounts.selectors import affiliation
-from core.tasks import enqueue_on_commit
+from core.tasks import MAIL_HANDOVER_ERRORS, enqueue_on_commit
 from events import notifications, schedule_service
 from events.models import (
     Event,
@@ -118,7 +118,7 @@ def _locked(request: MeetingRequest) -> MeetingRequest:
 
 
 def _after_commit(request: MeetingRequest, what: str) -> None:
-    enqueue_on_commit(notifications.mail_request_change, request.pk, what)
+    enqueue_on_commit(notifications.mail_request_change, request.pk, what, errors=MAIL_HANDOVER_ERRORS)
 
 
 def _audit_disclosure(request: MeetingRequest, *, user: User | None, by: Organization | None, contacts: bool) -> None:
@@ -507,9 +507,9 @@ def meeting_requests_expire_due(*, now: dt.datetime | None = None) -> tuple[int,
         )
         MeetingRequest.objects.filter(pk__in=warn_ids).update(expiry_warned_at=now)
     for pk in expired_ids:
-        enqueue_on_commit(notifications.mail_request_change, pk, "expired")
+        enqueue_on_commit(notifications.mail_request_change, pk, "expired", errors=MAIL_HANDOVER_ERRORS)
     for pk in warn_ids:
-        enqueue_on_commit(notifications.mail_request_change, pk, "expiring")
+        enqueue_on_commit(notifications.mail_request_change, pk, "expiring", errors=MAIL_HANDOVER_ERRORS)
     return len(expired_ids), len(warn_ids)
 
 

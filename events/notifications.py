@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.tasks import TRANSIENT_ERRORS
+from core.tasks import MAIL_TASK
 from events.models import MeetingRequest
 from matching.disclosure import Disclosure
 
@@ -74,7 +74,7 @@ def _body(request: MeetingRequest, what: str, side: int, other: str, need_shown:
     return "\n".join(lines)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=5, max_retries=5)
+@shared_task(**MAIL_TASK)
 def mail_request_change(request_id: int, what: str) -> int:
     """The mails of one change, sent by a worker after the change committed: an unreachable mail
     server delays them (retried), it never undoes or fails the change."""

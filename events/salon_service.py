@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.models import AuditAction, Organization, OrganizationKind, User
-from core.tasks import enqueue_on_commit
+from core.tasks import MAIL_HANDOVER_ERRORS, enqueue_on_commit
 from events import agenda, roundtables
 from events.models import (
     STEPS,
@@ -136,7 +136,7 @@ def event_transition(*, event: Event, action: str, actor: User | None = None) ->
             status=target,
         )
         if action == "publish":
-            enqueue_on_commit(agenda.mail_published_agendas, event.pk)
+            enqueue_on_commit(agenda.mail_published_agendas, event.pk, errors=MAIL_HANDOVER_ERRORS)
     return event
 
 

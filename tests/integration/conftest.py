@@ -96,7 +96,7 @@ class Worker:
         self.process: subprocess.Popen | None = None
         self.log = markers.parent / "worker.log"
 
-    def start(self, *, slow_seconds: float = 0.0, beat: bool = False, sweep_seconds: int = 300):
+    def start(self, *, slow_seconds: float = 0.0, beat: bool = False, sweep_seconds: int = 300, env=None):
         env = {
             **os.environ,
             "DATABASE_URL": database_url(),
@@ -108,6 +108,7 @@ class Worker:
             "CELERY_VISIBILITY_TIMEOUT": "3",
             "CELERY_UNACKED_RESTORE_INTERVAL": "1",
             "EMBEDDING_SWEEP_SECONDS": str(sweep_seconds),
+            **(env or {}),
         }
         command = [
             sys.executable,

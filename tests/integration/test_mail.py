@@ -1,39 +1,70 @@
 """E-mails leave through a real SMTP server on loopback (aiosmtpd), queued as tasks after the commit."""
 
+import asyncio
 import email
 import email.policy
+import logging
+import time
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from events import meeting_requests
+from tests.integration.conftest import wait_until
 from tests.services import free_port
 
 pytestmark = pytest.mark.django_db
 
 
 class Inbox:
-    def __init__(self):
-        self.messages = []
+    """An SMTP server's mailbox; ``script`` says how it answers the first deliveries ("refuse": a
+    transient 451, "hang": no answer for longer than EMAIL_TIMEOUT), then it accepts."""
+
+    def __init__(self, script=()):
+        self.messages, self.script, self.attempts = [], list(script), 0
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook name
+        self.attempts += 1
+        behaviour = self.script.pop(0) if self.script else "accept"
+        if behaviour == "refuse":
+            return "451 Try again later"
+        if behaviour == "hang":
+            await asyncio.sleep(3)
+            return "451 Too late"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((envelope.mail_from, envelope.rcpt_tos, message))
         return "250 OK"
 
 
-@pytest.fixture
-def smtp(settings):
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
+def _smtp_settings(settings, port):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 1
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.DEFAULT_FROM_EMAIL = "Partnering Salon <noreply@salon.local>"
-    yield inbox
-    controller.stop()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    started = []
+
+    def start(script=()):
+        inbox, port = Inbox(script), free_port()
+        inbox.port = port
+        controller = Controller(inbox, hostname="127.0.0.1", port=port)
+        controller.start()
+        started.append(controller)
+        _smtp_settings(settings, port)
+        return inbox
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server):
+    return smtp_server()
 
 
 def test_a_request_mails_the_bd_team_in_its_language_once_committed(
@@ -69,3 +100,41 @@ def test_a_request_mails_the_bd_team_in_its_language_once_committed(
         "Message:",
         "뵙고 싶습니다.",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_retries_a_mail_server_that_refuses_then_hangs_until_it_accepts(
+    smtp_server, broker, worker, salon, startup, offer, need, owner, bd, corporate
+):
+    inbox = smtp_server(script=["refuse", "hang"])
+    worker.start(env={"EMAIL_URL": f"smtp://127.0.0.1:{inbox.port}?tls=0", "EMAIL_TIMEOUT": "1"})
+    request = meeting_requests.meeting_request_create(
+        event=salon, requester=startup, offer=offer, need=need, user=owner, confirm_misfit=True
+    )
+    started = time.monotonic()
+    accepted = meeting_requests.meeting_request_accept(meeting_request=request, organization=corporate, user=bd)
+    assert (accepted.status, time.monotonic() - started < 2) == ("accepted", True)  # never waits for the mail
+    wait_until(lambda: len(inbox.messages) == 2, timeout=90, what="the mails after two failed attempts", worker=worker)
+    assert inbox.attempts == 4  # the request's mail refused, then hung, then sent; the accept's sent at once
+    # A Korean subject travels as folded encoded words; unfolded, it keeps the fold's space.
+    assert sorted((recipients, message["Subject"].strip()) for _sender, recipients, message in inbox.messages) == [
+        (["bd@globalmed.com"], "New meeting request from MediVision"),
+        (["ceo@medivision.kr"], "글로벌메드에서 미팅 요청을 수락했습니다"),
+    ]
+
+
+def test_an_unreachable_mail_server_never_fails_the_accept(
+    settings, salon, startup, offer, need, owner, bd, corporate, django_capture_on_commit_callbacks, caplog
+):
+    _smtp_settings(settings, free_port())  # nothing listens there
+    request = meeting_requests.meeting_request_create(
+        event=salon, requester=startup, offer=offer, need=need, user=owner, confirm_misfit=True
+    )
+    with caplog.at_level(logging.WARNING, logger="core.tasks"), django_capture_on_commit_callbacks(execute=True):
+        meeting_requests.meeting_request_accept(meeting_request=request, organization=corporate, user=bd)
+    request.refresh_from_db()
+    assert request.status == "accepted"  # committed, whatever the mail server does
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "core.tasks"]
+    assert warning.startswith(
+        f"Task events.notifications.mail_request_change({request.pk}, 'accepted') was not run (ConnectionRefusedError:"
+    )
