@@ -80,6 +80,18 @@ def commitments_by_organization(event: Event, organization_ids=None) -> dict[int
     return dict(counts)
 
 
+def _lock_quotas(event: Event, *organizations: Organization) -> None:
+    """Lock the registrations whose quota the transaction is about to use, always in pk order, so
+    that two requests or accepts of one organization at once wait for each other instead of both
+    passing the quota check (no deadlock: every writer takes them in the same order, first)."""
+    list(
+        Registration.objects.select_for_update()
+        .filter(event=event, organization__in=[o.pk for o in organizations])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def _check_quota(event: Event, organization: Organization, *, extra: int = 1) -> None:
     limit = quota(event, organization)
     if commitments(event, organization) + extra > limit:
@@ -195,6 +207,7 @@ def meeting_request_create(
     recipient = corporate if requester.pk == startup.pk else startup
     now = timezone.now()
     with transaction.atomic():
+        _lock_quotas(event, requester)
         _check_quota(event, requester)
         existing = (
             MeetingRequest.objects.select_for_update()
@@ -321,6 +334,7 @@ def meeting_request_arrange(
             _("This meeting was declined at this salon; it cannot be requested again."), code="declined"
         )
     with transaction.atomic():
+        _lock_quotas(event, startup, corporate)
         existing = (
             MeetingRequest.objects.select_for_update()
             .filter(event=event, startup=startup, corporate=corporate, status__in=RequestStatus.live())
@@ -372,6 +386,7 @@ def meeting_request_accept(
 ) -> MeetingRequest:
     """Take up a proposal (it then waits for the other side) or accept a pending request."""
     with transaction.atomic():
+        _lock_quotas(meeting_request.event, organization)
         meeting_request = _locked(meeting_request)
         _check_party(meeting_request, organization)
         _check_open(meeting_request.event)

@@ -1,12 +1,13 @@
 """Meeting requests: transitions, quotas, expiry, disclosure of confidential needs, e-mails."""
 
 import datetime as dt
+import threading
 from types import SimpleNamespace
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 
 from accounts.models import OrganizationKind
@@ -323,3 +324,46 @@ def test_the_organizer_arranges_a_meeting_both_sides_agreed_to(
         )
     assert messages_of(error.value) == ["이 살롱에서는 더 이상 미팅을 주선할 수 없습니다."]
     assert MeetingRequest.objects.filter(status="accepted").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_once_cannot_exceed_the_quota(salon, startup, offer, corporate, other_corporate, monkeypatch):
+    """The startup has one place left and asks two BD teams at the same moment: the first holds its
+    transaction open after its quota check; the second waits for the registration's row lock, then
+    finds the place taken (on PostgreSQL; SQLite serialises the two transactions anyway)."""
+    salon.meeting_quota = 1
+    salon.save(update_fields=["meeting_quota"])
+    RegistrationFactory(event=salon, organization=other_corporate, status="approved")
+    checked = threading.Event()
+    original = meeting_requests._check_quota
+
+    def slow_check(event, organization, **kwargs):
+        original(event, organization, **kwargs)
+        if threading.current_thread().name == "first":
+            checked.set()
+            threading.Event().wait(0.5)  # keep the transaction open while the second one tries
+
+    monkeypatch.setattr(meeting_requests, "_check_quota", slow_check)
+    outcomes = {}
+
+    def ask_for(name, bd_team):
+        try:
+            if name == "second":
+                checked.wait(5)
+            ask(event=salon, requester=startup, offer=offer, corporate=bd_team)
+            outcomes[name] = "sent"
+        except ValidationError as error:
+            outcomes[name] = error.code
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=ask_for, name="first", args=("first", corporate)),
+        threading.Thread(target=ask_for, name="second", args=("second", other_corporate)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert outcomes == {"first": "sent", "second": "quota"}
+    assert meeting_requests.commitments(salon, startup) == 1
