@@ -15,6 +15,9 @@ from tests.services import free_port
 
 pytestmark = pytest.mark.django_db
 
+# Generous on a busy 2-core machine: a delivery slower than the timeout would be sent again.
+EMAIL_TIMEOUT, HANG_SECONDS = 4, 8
+
 
 class Inbox:
     """An SMTP server's mailbox; ``script`` says how it answers the first deliveries ("refuse": a
@@ -29,7 +32,7 @@ class Inbox:
         if behaviour == "refuse":
             return "451 Try again later"
         if behaviour == "hang":
-            await asyncio.sleep(3)
+            await asyncio.sleep(HANG_SECONDS)
             return "451 Too late"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((envelope.mail_from, envelope.rcpt_tos, message))
@@ -38,7 +41,7 @@ class Inbox:
 
 def _smtp_settings(settings, port):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 1
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, EMAIL_TIMEOUT
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.DEFAULT_FROM_EMAIL = "Partnering Salon <noreply@salon.local>"
@@ -107,7 +110,7 @@ def test_a_worker_retries_a_mail_server_that_refuses_then_hangs_until_it_accepts
     smtp_server, broker, worker, salon, startup, offer, need, owner, bd, corporate
 ):
     inbox = smtp_server(script=["refuse", "hang"])
-    worker.start(env={"EMAIL_URL": f"smtp://127.0.0.1:{inbox.port}?tls=0", "EMAIL_TIMEOUT": "1"})
+    worker.start(env={"EMAIL_URL": f"smtp://127.0.0.1:{inbox.port}?tls=0", "EMAIL_TIMEOUT": str(EMAIL_TIMEOUT)})
     request = meeting_requests.meeting_request_create(
         event=salon, requester=startup, offer=offer, need=need, user=owner, confirm_misfit=True
     )
