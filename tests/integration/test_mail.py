@@ -110,7 +110,15 @@ def test_a_worker_retries_a_mail_server_that_refuses_then_hangs_until_it_accepts
     smtp_server, broker, worker, salon, startup, offer, need, owner, bd, corporate
 ):
     inbox = smtp_server(script=["refuse", "hang"])
-    worker.start(env={"EMAIL_URL": f"smtp://127.0.0.1:{inbox.port}?tls=0", "EMAIL_TIMEOUT": str(EMAIL_TIMEOUT)})
+    # A retry waits in the worker for its countdown, unacknowledged: the visibility timeout must be
+    # longer than that wait, or the broker would hand the mail out a second time.
+    worker.start(
+        env={
+            "EMAIL_URL": f"smtp://127.0.0.1:{inbox.port}?tls=0",
+            "EMAIL_TIMEOUT": str(EMAIL_TIMEOUT),
+            "CELERY_VISIBILITY_TIMEOUT": "300",
+        }
+    )
     request = meeting_requests.meeting_request_create(
         event=salon, requester=startup, offer=offer, need=need, user=owner, confirm_misfit=True
     )
