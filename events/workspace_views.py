@@ -84,56 +84,47 @@ def _my_request(request, pk) -> tuple[MeetingRequest, Organization]:
     return meeting, meeting_requests.party(meeting, request.user)
 
 
-@login_required
-@require_POST
-def request_accept(request, pk):
+def _answer(request, pk, service, done: str, **arguments):
+    """Apply an answer (accept, decline, cancel) to one of the user's requests and say how it went."""
     meeting, side = _my_request(request, pk)
     try:
-        meeting_requests.meeting_request_accept(meeting_request=meeting, organization=side, user=request.user)
+        service(meeting_request=meeting, organization=side, user=request.user, **arguments)
     except ValidationError as error:
         for message in _errors(error):
             messages.error(request, message)
     else:
-        messages.success(request, _("The request is accepted."))
+        messages.success(request, done)
     return redirect("workspace:home")
+
+
+@login_required
+@require_POST
+def request_accept(request, pk):
+    return _answer(request, pk, meeting_requests.meeting_request_accept, _("The request is accepted."))
 
 
 @login_required
 @require_POST
 def request_decline(request, pk):
-    meeting, side = _my_request(request, pk)
     form = DeclineForm(request.POST)
     if not form.is_valid():
+        _my_request(request, pk)  # someone else's request answers 404, whatever the form says
         messages.error(request, _("Choose a reason from the list."))
         return redirect("workspace:home")
-    try:
-        meeting_requests.meeting_request_decline(
-            meeting_request=meeting,
-            organization=side,
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-            user=request.user,
-        )
-    except ValidationError as error:
-        for message in _errors(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The request is declined."))
-    return redirect("workspace:home")
+    return _answer(
+        request,
+        pk,
+        meeting_requests.meeting_request_decline,
+        _("The request is declined."),
+        reason=form.cleaned_data["reason"],
+        note=form.cleaned_data["note"],
+    )
 
 
 @login_required
 @require_POST
 def request_cancel(request, pk):
-    meeting, side = _my_request(request, pk)
-    try:
-        meeting_requests.meeting_request_cancel(meeting_request=meeting, organization=side, user=request.user)
-    except ValidationError as error:
-        for message in _errors(error):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The request is cancelled."))
-    return redirect("workspace:home")
+    return _answer(request, pk, meeting_requests.meeting_request_cancel, _("The request is cancelled."))
 
 
 # --- Asking for a meeting ------------------------------------------------------------------

@@ -59,12 +59,13 @@ def _organization_for_new(request, kinds: frozenset[int]) -> Organization | None
     return Organization.objects.get(pk=min(kinds))
 
 
-def _profile_form(request, pages: "ProfilePages", *, instance, title):
+def _profile_form(request, kind: str, *, instance, title):
+    pages = PROFILES[kind]
     form = pages.form_class(request.POST or None, request.FILES or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
             if instance.pk:
-                pages.update(**{pages.entity: instance}, **form.service_fields())
+                pages.update(**{kind: instance}, **form.service_fields())
             else:
                 pages.create(organization=instance.organization, **form.service_fields())
         except ValidationError as error:
@@ -92,7 +93,6 @@ def _profile_form(request, pages: "ProfilePages", *, instance, title):
 class ProfilePages:
     """What differs between the offer pages and the need pages; the views are one set."""
 
-    entity: str  # the services' keyword for the instance: "offer" or "need"
     model: type
     form_class: type
     create: Callable
@@ -104,9 +104,9 @@ class ProfilePages:
     edit_title: str
 
 
+# Keyed by kind, which is also the update services' keyword for the instance (offer=, need=).
 PROFILES = {
     "offer": ProfilePages(
-        entity="offer",
         model=TechnologyOffer,
         form_class=OfferForm,
         create=services.offer_create,
@@ -118,7 +118,6 @@ PROFILES = {
         edit_title=gettext_lazy("Edit technology offer"),
     ),
     "need": ProfilePages(
-        entity="need",
         model=PartneringNeed,
         form_class=NeedForm,
         create=services.need_create,
@@ -139,14 +138,14 @@ def profile_new(request, kind):
     if organization is None:
         messages.info(request, pages.register_first)
         return redirect("accounts:organization-new")
-    return _profile_form(request, pages, instance=pages.model(organization=organization), title=pages.new_title)
+    return _profile_form(request, kind, instance=pages.model(organization=organization), title=pages.new_title)
 
 
 @login_required
 def profile_edit(request, kind, pk):
     pages = PROFILES[kind]
     instance = _own(pages.visible(request.user), request, pk)
-    return _profile_form(request, pages, instance=instance, title=pages.edit_title)
+    return _profile_form(request, kind, instance=instance, title=pages.edit_title)
 
 
 @require_safe

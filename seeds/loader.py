@@ -162,7 +162,8 @@ def _through_service(
 ):
     """Create or change one profile through its service (``matching.services`` or
     ``accounts.services``) when anything differs from ``wanted`` (fields) or ``related`` (what the
-    service sets beside the fields: areas, concepts, approvals, as comparable values)."""
+    service sets beside the fields: areas, concepts, approvals; each ``(current, wanted)``, both in
+    the form the service takes, sorted, so that they compare as they are)."""
     related = related or {}
     if instance is None:
         outcome = "created"
@@ -174,7 +175,6 @@ def _through_service(
         report.record(label, "unchanged")
         return instance
     arguments = {**wanted, **{name: value for name, (_current, value) in related.items()}}
-    arguments = {name: _service_value(value) for name, value in arguments.items()}
     try:
         instance = create(**arguments) if instance is None else update(instance, **arguments)
     except ValidationError as exc:
@@ -185,15 +185,6 @@ def _through_service(
 
 def _update(service, entity: str, instance, **fields):
     return service(**{entity: instance}, **fields)
-
-
-def _service_value(value):
-    # Comparable forms (sets of objects or of approval tuples) → what the services take.
-    if isinstance(value, frozenset) and value and isinstance(next(iter(value)), tuple):
-        return [dict(zip(("market", "pathway", "status"), item, strict=True)) for item in sorted(value)]
-    if isinstance(value, frozenset):
-        return sorted(value, key=lambda obj: obj.pk)
-    return value
 
 
 def load_demo_profiles(data: dict, report: LoadReport) -> None:
@@ -228,14 +219,29 @@ def load_demo_profiles(data: dict, report: LoadReport) -> None:
     areas = {area.code: area for area in DeviceArea.objects.all()}
     concepts = {concept.code: concept for concept in Concept.objects.all()}
 
-    def linked(instance, name):
-        return lambda: frozenset(getattr(instance, name).all()) if instance is not None else None
+    def by_pk(objects):
+        return sorted(objects, key=lambda obj: obj.pk)
+
+    def approval_rows(rows):
+        return sorted(rows, key=lambda row: (row["market"], row["pathway"]))
+
+    def taxonomy(instance, record, where):
+        # Read only when the profile exists (_through_service compares nothing for a new one).
+        return {
+            "areas": (
+                lambda: by_pk(instance.areas.all()),
+                by_pk(_resolve(areas, record["areas"], kind="area", where=where)),
+            ),
+            "concepts": (
+                lambda: by_pk(instance.concepts.all()),
+                by_pk(_resolve(concepts, record["concepts"], kind="concept", where=where)),
+            ),
+        }
 
     for record in data["offers"]:
         where = f"demo.json offer {record['key']}"
         (organization,) = _resolve(organizations, [record["organization"]], kind="organization", where=where)
         offer = TechnologyOffer.objects.filter(organization=organization, title=record["title"]).first()
-        approvals = frozenset((a["market"], a["pathway"], a["status"]) for a in record.get("approvals", []))
         offer = _through_service(
             report,
             "technology offers",
@@ -249,28 +255,17 @@ def load_demo_profiles(data: dict, report: LoadReport) -> None:
                 "status": record.get("status", "approved"),
             },
             related={
-                "areas": (
-                    linked(offer, "areas"),
-                    frozenset(_resolve(areas, record["areas"], kind="area", where=where)),
-                ),
-                "concepts": (
-                    linked(offer, "concepts"),
-                    frozenset(_resolve(concepts, record["concepts"], kind="concept", where=where)),
-                ),
+                **taxonomy(offer, record, where),
                 "approvals": (
-                    lambda offer=offer: (
-                        frozenset(offer.approvals.values_list("market", "pathway", "status"))
-                        if offer is not None
-                        else None
+                    lambda offer=offer: approval_rows(offer.approvals.values("market", "pathway", "status")),
+                    approval_rows(
+                        {key: a[key] for key in ("market", "pathway", "status")} for a in record.get("approvals", [])
                     ),
-                    approvals,
                 ),
             },
             where=where,
-            create=lambda organization=organization, **fields: services.offer_create(
-                organization=organization, **fields
-            ),
-            update=lambda offer, **fields: services.offer_update(offer=offer, **fields),
+            create=partial(services.offer_create, organization=organization),
+            update=partial(_update, services.offer_update, "offer"),
         )
         report.profiles["offer"].add(offer.pk)
 
@@ -292,18 +287,10 @@ def load_demo_profiles(data: dict, report: LoadReport) -> None:
                 "is_confidential": record.get("is_confidential", False),
                 "status": record.get("status", "open"),
             },
-            related={
-                "areas": (linked(need, "areas"), frozenset(_resolve(areas, record["areas"], kind="area", where=where))),
-                "concepts": (
-                    linked(need, "concepts"),
-                    frozenset(_resolve(concepts, record["concepts"], kind="concept", where=where)),
-                ),
-            },
+            related=taxonomy(need, record, where),
             where=where,
-            create=lambda organization=organization, **fields: services.need_create(
-                organization=organization, **fields
-            ),
-            update=lambda need, **fields: services.need_update(need=need, **fields),
+            create=partial(services.need_create, organization=organization),
+            update=partial(_update, services.need_update, "need"),
         )
         report.profiles["need"].add(need.pk)
 
