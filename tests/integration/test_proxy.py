@@ -1,22 +1,25 @@
 """The compose stack's reverse proxy for real: Debian's nginx with ``platform/nginx/default.conf.template``
-on loopback in front of gunicorn. It refuses bodies over ``REQUEST_MAX_BYTES`` itself, serves
-/static/ from the collected files without the app, passes Host and appends the client to
-X-Forwarded-For, which the app believes only because the proxy (127.0.0.1) is a trusted one: clients
-connect from other loopback addresses (127.0.0.2, 127.0.0.3) and sign-in throttling counts them
-apart, whatever address they forge."""
+on loopback in front of gunicorn running the production settings (with a real Redis). It refuses
+bodies over ``REQUEST_MAX_BYTES`` itself, serves /static/ from the collected files without the app,
+passes Host, sets X-Forwarded-Proto (a TLS terminator's https kept, else http, which the app
+redirects) and appends the client to X-Forwarded-For, which the app believes only because the
+proxy (127.0.0.1) is a trusted one: clients connect from other loopback addresses (127.0.0.2,
+127.0.0.3) and sign-in throttling counts them apart, whatever address they forge."""
 
+import contextlib
 import http.client
 import json
 import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from tests.services import gunicorn_server, nginx_server
+from tests.services import gunicorn_server, nginx_server, redis_server
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration
@@ -25,19 +28,28 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("proxy")
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV"}},
-        "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATIC_ROOT": str(tmp / "static"),
-        "TRUSTED_PROXIES": "127.0.0.1",
-        "AUTH_THROTTLE_RATE": "3/minute",
-        "EMBEDDING_BACKEND": "lexical",
-    }
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    with redis_server() as redis_url:
+        env = {
+            **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "DEBUG"}},
+            "DJANGO_ENV": "production",
+            "SECRET_KEY": "p8Xq2Lm5Vn7Rt1Zw4Yk9Bc3Hd6Jf0Gs2Na5Qe8Uo1Ti4Ry7Wx0Cv3Pl6Mk9Bj2Dh",
+            "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+            "REDIS_URL": redis_url,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "STATIC_ROOT": str(tmp / "static"),
+            "TRUSTED_PROXIES": "127.0.0.1",
+            "AUTH_THROTTLE_RATE": "3/minute",
+            "EMBEDDING_BACKEND": "lexical",
+        }
+        manage = [sys.executable, "manage.py"]
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+        subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+        with serve(env, tmp) as site:
+            yield site
+
+
+@contextlib.contextmanager
+def serve(env, tmp):
     with (
         gunicorn_server({**env, "GUNICORN_WORKERS": "1"}) as app,
         nginx_server(
@@ -50,11 +62,21 @@ def site(tmp_path_factory):
 def request(proxy, method, path, *, source="127.0.0.2", body=None, headers=None):
     connection = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=30, source_address=(source, 0))
     try:
-        connection.request(method, path, body=body, headers={"Host": "127.0.0.1", **(headers or {})})
+        # As from a TLS terminator in front of nginx, unless the test says otherwise.
+        headers = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https", **(headers or {})}
+        connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:
         connection.close()
+
+
+def app_log(app, waiting_for: str) -> str:
+    """gunicorn's log once it holds ``waiting_for`` (its access line is written after the answer)."""
+    deadline = time.monotonic() + 10
+    while waiting_for not in (text := app.log.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return text
 
 
 def test_a_body_over_the_upload_limit_is_refused_by_nginx(site):
@@ -63,7 +85,8 @@ def test_a_body_over_the_upload_limit_is_refused_by_nginx(site):
     assert cap == 11 * 1024 * 1024 and settings.TEASER_MAX_BYTES + 64 * 1024 <= cap
     with socket.create_connection(("127.0.0.1", proxy.port), timeout=30, source_address=("127.0.0.2", 0)) as sock:
         sock.sendall(
-            f"POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {cap + 1}\r\n"
+            f"POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n"
+            f"Content-Length: {cap + 1}\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\n\r\n".encode()
         )
         answer = sock.recv(4096).decode(errors="replace")
@@ -71,22 +94,24 @@ def test_a_body_over_the_upload_limit_is_refused_by_nginx(site):
     # A body at the cap goes through to the app (which refuses the form's missing CSRF token).
     status, _headers, _body = request(proxy, "POST", "/accounts/login/", body=b"a=" + b"x" * (cap - 2))
     assert status == 403
-    log = app.log.read_text()
-    assert log.count("POST /accounts/login/") == 1
+    assert app_log(app, "POST /accounts/login/").count("POST /accounts/login/") == 1
 
 
 def test_static_files_are_served_by_nginx_not_the_app(site):
     proxy, app, static = site
-    status, headers, body = request(proxy, "GET", "/static/css/salon.css")
+    # The production settings name the files by their hash (the manifest of collectstatic).
+    name = json.loads((static / "staticfiles.json").read_text())["paths"]["css/salon.css"]
+    status, headers, body = request(proxy, "GET", f"/static/{name}")
     assert status == 200
-    assert body == (static / "css" / "salon.css").read_bytes()
+    assert body == (static / name).read_bytes()
     assert headers["Content-Type"] == "text/css"
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert "/static/" not in app.log.read_text()
     # Uploads are not a static folder: /media/ goes to the app, which serves nothing there.
     status, _headers, _body = request(proxy, "GET", "/media/teasers/any.pdf")
     assert status == 404
-    assert "GET /media/teasers/any.pdf" in app.log.read_text()
+    log = app_log(app, "GET /media/teasers/any.pdf")
+    assert "GET /media/teasers/any.pdf" in log
+    assert "/static/" not in log  # the request before it never reached the app
 
 
 def test_forwarded_headers_reach_the_app_and_the_throttle_counts_the_real_client(site):
@@ -108,3 +133,15 @@ def test_forwarded_headers_reach_the_app_and_the_throttle_counts_the_real_client
     status, _headers, _body = request(proxy, "GET", "/health/live/", headers={"Host": "evil.example"})
     assert status == 400
     assert request(proxy, "GET", "/health/live/")[0] == 200
+
+
+def test_the_forwarded_scheme_reaches_the_app(site):
+    proxy, _app, _static = site
+    # Plain HTTP at nginx with nothing in front: nginx says http, the production app redirects.
+    status, headers, _body = request(proxy, "GET", "/accounts/login/", headers={"X-Forwarded-Proto": ""})
+    assert (status, headers["Location"]) == (301, "https://127.0.0.1/accounts/login/")
+    # A TLS terminator in front said https: the page is served, with the secure cookie and HSTS.
+    status, headers, _body = request(proxy, "GET", "/accounts/login/")
+    assert status == 200
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert "Secure" in headers["Set-Cookie"]
