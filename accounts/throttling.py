@@ -5,10 +5,20 @@ in production, so every gunicorn worker counts the same attempts)."""
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.client_address import client_address
 
-class SignInRateThrottle(SimpleRateThrottle):
-    """Sign-in attempts per client address (behind ``NUM_PROXIES`` reverse proxies, the address
-    they forward). Works on Django's and DRF's requests alike: it reads only ``request.META``."""
+
+class ClientAddressThrottle(SimpleRateThrottle):
+    """Base of every throttle of the project: counts per ``core.client_address`` (``X-Forwarded-For``
+    only from ``TRUSTED_PROXIES``), never per DRF's own reading of the header."""
+
+    def get_ident(self, request):
+        return client_address(request)
+
+
+class SignInRateThrottle(ClientAddressThrottle):
+    """Sign-in attempts per client address. Works on Django's and DRF's requests alike: it reads
+    only ``request.META``."""
 
     scope = "auth"
 

@@ -4,6 +4,7 @@ Each helper raises ``ImproperlyConfigured`` with the variable's name and the off
 a typo in a deployment fails at start-up instead of running with a surprising default.
 """
 
+import ipaddress
 import os
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -47,6 +48,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list of IP addresses or networks (``10.0.0.5,172.28.0.0/24``), each checked."""
+    values = env_list(name, default)
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must list IP addresses or networks, got {value!r}") from None
+    return values
 
 
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:

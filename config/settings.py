@@ -10,6 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,7 @@ from config.env import (
     env_choice,
     env_int,
     env_list,
+    env_networks,
     env_str,
     parse_database_url,
     parse_email_url,
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
     "matching",
     "events",
     "seeds",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -217,13 +221,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON only: the browsable API's pages hold inline style, which the Content-Security-Policy
+    # refuses; /api/docs/ is the interactive way in.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Login and token endpoints: a shared cache (Redis in production) counts attempts per client.
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("AUTH_THROTTLE_RATE", "10/minute")},
-    # Reverse proxies in front of the app (production: 1), so throttles count the client's address.
-    "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
+    # Throttles count core.client_address (TRUSTED_PROXIES below): DRF's NUM_PROXIES stays unset.
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Partnering Salon API",
@@ -268,14 +274,45 @@ TEASER_MAX_BYTES = env_int("TEASER_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 # in bytes (5 MiB), and the most data rows it may hold.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1000, minimum=1)
+# The largest request body (11 MiB): the reverse proxy refuses larger ones with 413 before they reach
+# gunicorn (platform/nginx reads the same variable). Every upload limit must fit in it, with room
+# for the form's other fields.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 11 * 1024 * 1024, minimum=1)
+for _name in ("TEASER_MAX_BYTES", "IMPORT_MAX_BYTES"):
+    if globals()[_name] + 64 * 1024 > REQUEST_MAX_BYTES:
+        raise ImproperlyConfigured(
+            f"{_name} ({globals()[_name]}) must be at least 64 KiB below REQUEST_MAX_BYTES ({REQUEST_MAX_BYTES}):"
+            " the proxy refuses larger requests"
+        )
 # Absolute address of the site, for links in e-mails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000/")
 
 # --- Security -------------------------------------------------------------------------------
+# The reverse proxies in front of gunicorn (addresses or networks; the compose stack: its nginx).
+# Only a request whose peer is one of them has its X-Forwarded-For believed (core.client_address).
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", [])
+# The proxy sets Host to the one the client asked for (checked against ALLOWED_HOSTS as usual).
+USE_X_FORWARDED_HOST = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Every response (django-csp): only the site's own files, no inline script or style, never framed.
+# A response that sets its own policy keeps it (teaser downloads: "sandbox", matching.documents).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if PRODUCTION:
     # TLS ends at the reverse proxy, which sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

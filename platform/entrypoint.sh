@@ -1,5 +1,6 @@
 #!/bin/sh
-# Wait for PostgreSQL, apply migrations (web only, MIGRATE=1), then run the given command.
+# Wait for PostgreSQL, apply migrations and collect static files (web only, MIGRATE=1), then run
+# the given command.
 set -eu
 
 python - <<'PY'
@@ -22,6 +23,8 @@ PY
 
 if [ "${MIGRATE:-0}" = "1" ]; then
     python manage.py migrate --noinput
+    # Into the volume nginx serves /static/ from (docker-compose.yml): the files of this image.
+    python manage.py collectstatic --noinput -v 0
     python manage.py load_seeds --no-demo
 fi
 

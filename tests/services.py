@@ -233,6 +233,64 @@ def gunicorn_server(
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+class Nginx(NamedTuple):
+    port: int
+    access_log: Path
+
+
+@contextlib.contextmanager
+def nginx_server(*, upstream: str, static_dir: Path, request_max_bytes: int, timeout: float = 20) -> Iterator[Nginx]:
+    """Debian's nginx on a free loopback port with the project's ``platform/nginx/default.conf.template``
+    (rendered like the nginx image does, from the same variables) in front of ``upstream``. Stopped
+    and its folder removed on the way out."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(binary).exists():
+        raise ServiceUnavailable("nginx is not installed (run .ci/install-system-packages)")
+    root = Path(__file__).resolve().parents[1]
+    workdir = Path(tempfile.mkdtemp(prefix="salon-nginx-"))
+    port = free_port()
+    values = {
+        "PROXY_LISTEN": f"127.0.0.1:{port}",
+        "UPSTREAM": upstream,
+        "STATIC_DIR": f"{static_dir}/",
+        "REQUEST_MAX_BYTES": str(request_max_bytes),
+    }
+    site = (root / "platform" / "nginx" / "default.conf.template").read_text()
+    for name, value in values.items():
+        site = site.replace("${" + name + "}", value)
+    assert "${" not in site, "a variable of the template is not set"
+    (workdir / "site.conf").write_text(site)
+    temp_paths = "\n".join(
+        f"    {kind}_temp_path {workdir}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    # As root the workers would drop to "nobody", who cannot read the test's private folders.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (workdir / "nginx.conf").write_text(
+        f"{user}worker_processes 1;\npid {workdir}/nginx.pid;\nerror_log {workdir}/error.log info;\n"
+        f"events {{ worker_connections 64; }}\nhttp {{\n    include /etc/nginx/mime.types;\n"
+        f"    access_log {workdir}/access.log;\n{temp_paths}\n    include {workdir}/site.conf;\n}}\n"
+    )
+    process = subprocess.Popen(
+        [binary, "-p", str(workdir), "-c", str(workdir / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        try:
+            _wait_for_port(port, timeout=timeout, process=process, what="nginx")
+        except ServiceUnavailable as error:
+            raise ServiceUnavailable(f"{error}: {process.stderr.read().decode(errors='replace')}") from None
+        yield Nginx(port, workdir / "access.log")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def main(argv: list[str]) -> int:
     if len(argv) < 3 or argv[0] != "postgres" or argv[1] != "--":
         print("usage: python -m tests.services postgres -- COMMAND [ARGS...]", file=sys.stderr)

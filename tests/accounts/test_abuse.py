@@ -117,3 +117,66 @@ def test_session_api_writes_need_the_csrf_token_but_token_clients_do_not(owner):
     created = api.post("/api/v1/offers/", payload, content_type="application/json")
     assert created.status_code == 201, created.content
     assert TechnologyOffer.objects.count() == 1
+
+
+# --- The client's address behind the reverse proxy ------------------------------------------------
+def sign_in(client, email, password, **headers):
+    return client.post("/accounts/login/", {"username": email, "password": password}, **headers)
+
+
+def test_a_forged_forwarded_for_from_an_untrusted_peer_changes_nothing(settings, owner):
+    settings.TRUSTED_PROXIES = ["172.28.0.10"]
+    client = Client(REMOTE_ADDR="203.0.113.9")  # not the proxy: connects directly
+    for attempt in range(3):
+        forged = f"198.51.100.{attempt}, 172.28.0.10"  # a new "client" each time, and the proxy's address
+        assert sign_in(client, owner.email, "wrong", HTTP_X_FORWARDED_FOR=forged).status_code == 200
+    # Locked out after 3 attempts whatever the header says: one bucket, the peer's address.
+    assert sign_in(client, owner.email, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.77").status_code == 429
+    assert sign_in(client, owner.email, PASSWORD).status_code == 429
+    token = client.post(
+        "/api/v1/auth/token/", {"email": owner.email, "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.78"
+    )
+    assert token.status_code == 429
+    assert cache.get("throttle_auth_203.0.113.9") is not None
+    elsewhere = Client(REMOTE_ADDR="203.0.113.10")
+    assert sign_in(elsewhere, owner.email, PASSWORD).status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_is_counted(settings, owner):
+    settings.TRUSTED_PROXIES = ["172.28.0.0/24"]
+    proxy = Client(REMOTE_ADDR="172.28.0.10")
+    # The client prepended a forged address; the proxy appended the one it saw (198.51.100.5).
+    for _attempt in range(3):
+        response = sign_in(proxy, owner.email, "wrong", HTTP_X_FORWARDED_FOR="10.9.9.9, 198.51.100.5")
+        assert response.status_code == 200
+    assert sign_in(proxy, owner.email, PASSWORD, HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.5").status_code == 429
+    assert cache.get("throttle_auth_198.51.100.5") is not None
+    assert cache.get("throttle_auth_172.28.0.10") is None
+    # Another client behind the same proxy has its own counter, on the form and the token endpoint.
+    assert sign_in(proxy, owner.email, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.6").status_code == 302
+    token = Client(REMOTE_ADDR="172.28.0.10").post(
+        "/api/v1/auth/token/", {"email": owner.email, "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
+    assert token.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("trusted", "remote", "forwarded", "client"),
+    [
+        ([], "172.28.0.10", "198.51.100.5", "172.28.0.10"),  # no proxy configured: the header is ignored
+        (["172.28.0.10"], "203.0.113.9", "198.51.100.5", "203.0.113.9"),  # not from the proxy
+        (["172.28.0.10"], "172.28.0.10", "198.51.100.5", "198.51.100.5"),
+        (["172.28.0.10"], "172.28.0.10", "", "172.28.0.10"),  # the proxy sent no header
+        (["172.28.0.10", "10.1.0.0/16"], "172.28.0.10", "9.9.9.9, 198.51.100.5, 10.1.2.3", "198.51.100.5"),
+        (["172.28.0.10"], "172.28.0.10", "198.51.100.5, not-an-address", "172.28.0.10"),
+        (["172.28.0.10"], "172.28.0.10", "172.28.0.10", "172.28.0.10"),  # only proxies: the left-most
+        (["::1"], "::1", "2001:db8::7", "2001:db8::7"),
+        (["127.0.0.1"], "::ffff:127.0.0.1", "198.51.100.5", "198.51.100.5"),
+    ],
+)
+def test_client_address_takes_the_right_most_untrusted_hop(settings, rf, trusted, remote, forwarded, client):
+    from core.client_address import client_address
+
+    settings.TRUSTED_PROXIES = trusted
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == client

@@ -27,7 +27,7 @@ def env_example() -> dict[str, str]:
 
 
 def test_it_describes_the_production_services():
-    assert set(SERVICES) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(SERVICES) == {"postgres", "redis", "web", "worker", "beat", "proxy"}
     assert SERVICES["postgres"]["image"] == "postgres:16"
     assert SERVICES["redis"]["image"] == "redis:7"
     command = SERVICES["redis"]["command"]
@@ -104,3 +104,37 @@ def test_the_health_check_uses_a_host_the_production_settings_allow():
     web_check = " ".join(SERVICES["web"]["healthcheck"]["test"])
     host = re.search(r"http://([^:/]+)", web_check).group(1)
     assert host in env_example()["ALLOWED_HOSTS"].split(",")
+
+
+def test_only_the_proxy_is_published_and_it_shares_the_settings_of_the_app():
+    published = {name for name, service in SERVICES.items() if service.get("ports")}
+    assert published == {"proxy"}
+    assert SERVICES["proxy"]["ports"] == ["80:80"]
+    assert SERVICES["web"]["expose"] == ["8000"]
+    proxy = SERVICES["proxy"]
+    template = "./platform/nginx/default.conf.template"
+    assert f"{template}:/etc/nginx/templates/default.conf.template:ro" in proxy["volumes"]
+    assert (ROOT / template).is_file()
+    # The static files the web container collects are the ones nginx serves.
+    assert "static:/app/staticfiles" in SERVICES["web"]["volumes"]
+    assert "static:/srv/static:ro" in proxy["volumes"]
+    # The cap comes from .env, the variable the settings read, with the settings' default; no secrets.
+    assert proxy["environment"] == {
+        "PROXY_LISTEN": "80",
+        "UPSTREAM": "web:8000",
+        "STATIC_DIR": "/srv/static/",
+        "REQUEST_MAX_BYTES": "${REQUEST_MAX_BYTES:-11534336}",
+    }
+    assert "env_file" not in proxy
+    from django.conf import settings
+
+    assert settings.REQUEST_MAX_BYTES == 11534336 == int(env_example()["REQUEST_MAX_BYTES"])
+    assert "collectstatic --noinput" in (ROOT / "platform" / "entrypoint.sh").read_text()
+    # Teasers stay private: the media volume is the app's alone.
+    assert not any("media" in volume for volume in proxy["volumes"])
+    # The proxy's fixed address is the one trusted proxy of the settings; its body cap is read by both.
+    assert proxy["networks"]["default"]["ipv4_address"] == env_example()["TRUSTED_PROXIES"]
+    template_text = (ROOT / template).read_text()
+    assert "client_max_body_size ${REQUEST_MAX_BYTES};" in template_text
+    assert '"REQUEST_MAX_BYTES"' in (ROOT / "config" / "settings.py").read_text()
+    assert "TRUSTED_PROXIES" in (ROOT / "platform" / "gunicorn.conf.py").read_text()

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, parse_database_url, parse_email_url, parse_redis_url
+from tests.web.test_every_page import POLICY, parse_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -156,13 +157,18 @@ import json
 from django.conf import settings
 from django.test import Client
 response = Client().get("/no-such-page/", HTTP_HOST="salon.example.com", secure=True)
+# Behind nginx (plain HTTP to gunicorn): its X-Forwarded-Proto says whether the client used TLS.
+behind_tls = Client().get("/no-such-page/", HTTP_HOST="salon.example.com", HTTP_X_FORWARDED_PROTO="https")
+plain = Client().get("/no-such-page/", HTTP_HOST="salon.example.com", HTTP_X_FORWARDED_PROTO="http")
 print(json.dumps({
     "debug": settings.DEBUG,
     "cookies_secure": [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.LANGUAGE_COOKIE_SECURE],
     "cache": settings.CACHES["default"]["BACKEND"],
     "status": response.status_code,
+    "forwarded": [behind_tls.status_code, plain.status_code, plain.get("Location")],
     "headers": {name: response.get(name) for name in (
-        "X-Frame-Options", "Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy")},
+        "X-Frame-Options", "Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy",
+        "Content-Security-Policy")},
     "body": response.content.decode(),
 }))
 """
@@ -179,11 +185,31 @@ def test_production_hides_debug_pages_and_sends_the_security_headers(tmp_path):
     # Sign-in throttling counts in Redis, shared by every worker.
     assert probe["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert probe["status"] == 404
+    assert probe["forwarded"] == [404, 301, "https://salon.example.com/no-such-page/"]
     assert probe["headers"] == {
         "X-Frame-Options": "DENY",
         "Strict-Transport-Security": "max-age=31536000; includeSubDomains; preload",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
+        "Content-Security-Policy": probe["headers"]["Content-Security-Policy"],
     }
+    # The policy of every page, on the production error pages too.
+    assert parse_policy(probe["headers"]["Content-Security-Policy"]) == POLICY
     assert "페이지를 찾을 수 없습니다" in probe["body"]
     assert "Traceback" not in probe["body"] and "URLconf" not in probe["body"]
+
+
+def test_upload_limits_must_fit_in_the_request_cap_and_proxies_must_be_addresses():
+    refused = run_manage("check", env={"TEASER_MAX_BYTES": str(11 * 1024 * 1024)})
+    assert refused.returncode == 1
+    assert (
+        "TEASER_MAX_BYTES (11534336) must be at least 64 KiB below REQUEST_MAX_BYTES (11534336):"
+        " the proxy refuses larger requests" in refused.stderr
+    )
+    assert (
+        run_manage("check", env={"TEASER_MAX_BYTES": str(11 * 1024 * 1024), "REQUEST_MAX_BYTES": "20000000"}).returncode
+        == 0
+    )
+    wrong = run_manage("check", env={"TRUSTED_PROXIES": "172.28.0.10,nginx"})
+    assert wrong.returncode == 1
+    assert "TRUSTED_PROXIES must list IP addresses or networks, got 'nginx'" in wrong.stderr

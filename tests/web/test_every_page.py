@@ -3,6 +3,7 @@ anywhere (outsiders get 403/404 or a login redirect, never a 500)."""
 
 import datetime as dt
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
@@ -99,3 +100,100 @@ def test_no_page_or_api_route_fails_for_any_kind_of_user(users, ids):
     assert statuses[("startup", f"/workspace/offers/{ids['offer']}/edit/")] == 200
     assert statuses[("organizer", f"/organize/salons/{ids['slug']}/schedule/")] == 200
     assert statuses[("anonymous", "/workspace/")] == 302
+
+
+# --- Content-Security-Policy ----------------------------------------------------------------------
+# The site's policy; the API docs' Swagger UI alone also loads its icons as data: images (config.urls).
+POLICY = {
+    "default-src": {"'self'"},
+    "script-src": {"'self'"},
+    "style-src": {"'self'"},
+    "img-src": {"'self'"},
+    "font-src": {"'self'"},
+    "connect-src": {"'self'"},
+    "object-src": {"'none'"},
+    "base-uri": {"'self'"},
+    "form-action": {"'self'"},
+    "frame-ancestors": {"'none'"},
+}
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # as a browser asks
+DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}
+
+
+def parse_policy(header: str) -> dict[str, set[str]]:
+    directives = {}
+    for part in header.split(";"):
+        name, *sources = part.split()
+        directives[name] = set(sources)
+    return directives
+
+
+class InlineCode(HTMLParser):
+    """Collects what a strict policy blocks in a page: inline scripts (a script element without src,
+    unless it only holds data), style elements, style and on* event attributes, javascript: URLs."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "script" and "src" not in attributes and attributes.get("type") not in DATA_SCRIPT_TYPES:
+            self.found.append(f"inline <script> at line {self.getpos()[0]}")
+        if tag == "style":
+            self.found.append(f"<style> at line {self.getpos()[0]}")
+        for name, value in attrs:
+            if name == "style" or name.startswith("on"):
+                self.found.append(f'<{tag} {name}="{value}"> at line {self.getpos()[0]}')
+            if name in {"href", "src", "action", "formaction"} and (value or "").strip().lower().startswith(
+                "javascript:"
+            ):
+                self.found.append(f'<{tag} {name}="{value}"> at line {self.getpos()[0]}')
+
+    handle_startendtag = handle_starttag
+
+
+def test_every_page_sends_the_policy_and_holds_no_inline_script_or_style(users, ids, offer):
+    paths = sorted({fill(route, ids) for route in routes()})
+    html_pages = set()
+    problems = {}
+    for role in ("anonymous", *users):
+        client = Client()
+        if role != "anonymous":
+            client.force_login(users[role])
+        for path in paths:
+            for language in ("ko", "en"):
+                response = client.get(path, HTTP_ACCEPT_LANGUAGE=language, HTTP_ACCEPT=BROWSER_ACCEPT)
+                expected = POLICY if path != "/api/docs/" else {**POLICY, "img-src": {"'self'", "data:"}}
+                assert parse_policy(response["Content-Security-Policy"]) == expected, (role, path)
+                if response.get("Content-Type", "").startswith("text/html"):  # error pages too
+                    if response.status_code == 200:
+                        html_pages.add(path)
+                    parser = InlineCode()
+                    parser.feed(b"".join(response).decode() if response.streaming else response.content.decode())
+                    if parser.found:
+                        problems[(role, path, language)] = parser.found
+    assert not problems
+    # The walk did reach the pages: the workspace, the organizer's schedule grid and funnel, the API docs.
+    for path in ("/", "/accounts/login/", "/workspace/", f"/organize/salons/{ids['slug']}/schedule/", "/api/docs/"):
+        assert path in html_pages, path
+    assert len(html_pages) >= 24
+    # The API answers a browser in JSON: its browsable pages (inline style) are off.
+    assert not [path for path in html_pages if path.startswith("/api/v1/")]
+
+
+def test_the_parser_sees_each_kind_of_inline_code():
+    parser = InlineCode()
+    parser.feed(
+        '<script>alert(1)</script><script src="/static/a.js"></script><script type="application/json">{}</script>'
+        '<style>p{}</style><p style="color:red" onclick="x()"><a href="javascript:x()">a</a>'
+        '<svg><rect style="x"/></svg>'
+    )
+    assert [item.split(" at ")[0] for item in parser.found] == [
+        "inline <script>",
+        "<style>",
+        '<p style="color:red">',
+        '<p onclick="x()">',
+        '<a href="javascript:x()">',
+        '<rect style="x">',
+    ]
