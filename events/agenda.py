@@ -23,7 +23,8 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.mail_delivery import MailDeliveryTask
+from accounts.models import MailKind, User
 from accounts.selectors import affiliation
 from core.tasks import MAIL_TASK
 from events import exports
@@ -225,15 +226,16 @@ def salon_export(event) -> exports.SalonExport:
     )
 
 
-@shared_task(**MAIL_TASK)
-def mail_published_agendas(event_id: int) -> int:
+@shared_task(bind=True, base=MailDeliveryTask, **MAIL_TASK)
+def mail_published_agendas(self, event_id: int) -> int:
     """``send_published`` by a worker, after the publishing committed."""
-    return send_published(event_id)
+    return send_published(event_id, describe=self.describe)
 
 
-def send_published(event_id: int) -> int:
+def send_published(event_id: int, *, describe=None) -> int:
     """E-mail every representative of an organization with meetings at the salon its agenda, in the
-    representative's language, with the meetings as an .ics attachment. Returns the mails sent."""
+    representative's language, with the meetings as an .ics attachment. Returns the mails sent.
+    ``describe`` (kind, recipients, salon) is told what is about to be sent."""
     event = Event.objects.get(pk=event_id)
     meetings = list(
         Meeting.objects.filter(event=event, status=MeetingStatus.SCHEDULED)
@@ -273,6 +275,8 @@ def send_published(event_id: int) -> int:
         message = EmailMessage(subject, "\n".join(lines), to=[user.email])
         message.attach(f"{event.slug}.ics", ics, "text/calendar")
         messages.append(message)
+    if describe is not None:
+        describe(kind=MailKind.AGENDA_PUBLISHED, recipients=[m.to[0] for m in messages], salon_id=event.pk)
     if messages:
         get_connection().send_messages(messages)
     return len(messages)
