@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuditEvent, Membership, Organization, User
+from accounts.mail_delivery import mail_delivery_retry
+from accounts.models import AuditEvent, MailDelivery, MailStatus, Membership, Organization, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -62,3 +64,31 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(MailDelivery)
+class MailDeliveryAdmin(admin.ModelAdmin):
+    """Every e-mail task's outcome, read-only; failed ones can be queued again."""
+
+    list_display = ["updated_at", "kind", "task", "status", "attempts", "salon_id", "last_error"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipients", "last_error", "task_id"]
+    readonly_fields = [field.name for field in MailDelivery._meta.fields]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Send the selected failed e-mails again"))
+    def retry(self, request, queryset):
+        queued = 0
+        for delivery in queryset.filter(status=MailStatus.FAILED):
+            try:
+                mail_delivery_retry(delivery=delivery)
+            except ValidationError:
+                continue  # queued again meanwhile by someone else
+            queued += 1
+        self.message_user(request, _("%(count)d e-mails queued again.") % {"count": queued}, messages.SUCCESS)

@@ -235,3 +235,55 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email or '—'} {self.action} {self.target_label}"
+
+
+class MailKind(models.TextChoices):
+    """What an e-mail task sends (``accounts.mail_delivery``)."""
+
+    REQUEST_NEW = "request.new", _("New meeting request")
+    REQUEST_ACCEPTED = "request.accepted", _("Meeting request accepted")
+    REQUEST_DECLINED = "request.declined", _("Meeting request declined")
+    REQUEST_EXPIRING = "request.expiring", _("Meeting request expiring")
+    REQUEST_EXPIRED = "request.expired", _("Meeting request expired")
+    REQUEST_CANCELLED = "request.cancelled", _("Meeting cancelled")
+    REQUEST_ARRANGED = "request.arranged", _("Meeting arranged by the organizer")
+    AGENDA_PUBLISHED = "agenda.published", _("Published agenda")
+
+
+class MailStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RETRYING = "retrying", _("Retrying")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class MailDelivery(models.Model):
+    """One run of an e-mail task and what became of it: kept up to date by the task itself
+    (``accounts.mail_delivery.MailDeliveryTask``), so a mail server that refuses is seen — by the
+    salon's organizers and by platform staff — instead of only logged. ``salon_id`` is the salon the
+    mail is about (an ``events.Event`` id: accounts cannot point at events; events resolves it)."""
+
+    task_id = models.CharField(_("task id"), max_length=64, unique=True)
+    task = models.CharField(_("task"), max_length=120)
+    args = models.JSONField(_("task arguments"), default=list, blank=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=MailKind.choices, blank=True)
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+    salon_id = models.PositiveIntegerField(_("salon"), null=True, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=MailStatus.choices, default=MailStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mail delivery")
+        verbose_name_plural = _("mail deliveries")
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=MailStatus.values), name="mail_delivery_status_valid")
+        ]
+        indexes = [models.Index(fields=["salon_id", "status"], name="mail_delivery_salon_status")]
+
+    def __str__(self):
+        return f"{self.get_kind_display() or self.task} → {', '.join(self.recipients)} ({self.status})"

@@ -44,8 +44,10 @@ def enqueue_on_commit(
     *args,
     on_error: Callable[[Exception], None] | None = None,
     errors: tuple[type[Exception], ...] = BROKER_ERRORS,
+    task_id: str | None = None,
 ) -> None:
-    """Queue ``task(*args)`` (ids only) when the current transaction commits, never inside it.
+    """Queue ``task(*args)`` (ids only) when the current transaction commits, never inside it
+    (under ``task_id`` when given, for a record that must find the run again).
 
     The action that queued it is committed already, so a failure to queue (``errors``: by default
     the broker being down) must not turn it into a server error: it is logged, and ``on_error``
@@ -53,7 +55,10 @@ def enqueue_on_commit(
 
     def send():
         try:
-            task.delay(*args)
+            if task_id is None:
+                task.delay(*args)
+            else:
+                task.apply_async(args, task_id=task_id)
         except errors as error:
             cause = error.exc if isinstance(error, Retry) and error.exc is not None else error
             if on_error is None:

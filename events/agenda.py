@@ -11,15 +11,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable
+
 from celery import shared_task
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.mail_delivery import MailDeliveryTask
+from accounts.models import MailKind, User
 from accounts.selectors import affiliation
 from core.tasks import MAIL_TASK
 from events import exports
@@ -27,6 +32,8 @@ from events.calendar import CalendarEntry, build_calendar
 from events.models import Event, EventStatus, Meeting, MeetingStatus, Registration, RegistrationStatus
 
 FEED_SALT = "events.agenda.feed"
+# What a calendar entry shows besides the meeting's own row (see ``calendar_fingerprint``).
+CALENDAR_RELATED = ("event", "slot", "table", "startup", "corporate", "request__offer", "request__need")
 
 
 def visible_meetings(user) -> QuerySet[Meeting]:
@@ -43,7 +50,7 @@ def agenda_meetings(user) -> QuerySet[Meeting]:
     return (
         visible_meetings(user)
         .filter(Q(startup_id__in=mine) | Q(corporate_id__in=mine), slot__isnull=False)
-        .select_related("event", "slot", "table", "startup", "corporate", "request__offer", "request__need")
+        .select_related(*CALENDAR_RELATED)
         .order_by("slot__starts_at", "pk")
     )
 
@@ -59,7 +66,59 @@ def topic(meeting: Meeting) -> str:
     return request.offer.title
 
 
+def calendar_fingerprint(meeting: Meeting) -> str:
+    """A hash of every fact a calendar entry of the meeting shows, in both languages (the entry's
+    text depends on the reader's language; these facts do not): its state, time, venue, table,
+    salon title, the two organizations' names and the offer's and need's titles. Reads fields only,
+    so that the migration can run it on historical models."""
+    request, slot, table, event = meeting.request, meeting.slot, meeting.table, meeting.event
+    facts = [
+        meeting.status,
+        slot.starts_at.isoformat() if slot else None,
+        slot.ends_at.isoformat() if slot else None,
+        event.venue,
+        event.title_ko,
+        event.title_en,
+        [table.number, table.label] if table else None,
+        [meeting.startup.name_ko, meeting.startup.name_en],
+        [meeting.corporate.name_ko, meeting.corporate.name_en],
+        request.offer.title,
+        request.need.title if request.need_id else None,
+    ]
+    return hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()
+
+
+def calendar_sync(meetings: Iterable[Meeting]) -> None:
+    """Raise the ``sequence`` of every meeting whose calendar entry would now show something else
+    than when it was last built (the one rule for SEQUENCE: whatever changed it — a move, a renamed
+    organization, a retitled offer — the entry a client holds is replaced). A meeting never built
+    before (empty fingerprint) only records its fingerprint: no client holds an older entry.
+
+    Called wherever an entry or a sequence is shown (feeds, downloads, e-mails, the API) and by the
+    services that move or cancel meetings; ``meetings`` come with ``CALENDAR_RELATED`` loaded.
+    Two readers of the same change race on a conditional UPDATE: only the one that still sees the
+    old fingerprint raises the sequence, the other reloads it, so a change counts once."""
+    stale = {}
+    for meeting in meetings:
+        fingerprint = calendar_fingerprint(meeting)
+        if fingerprint == meeting.calendar_fingerprint:
+            continue
+        changes = {"calendar_fingerprint": fingerprint}
+        if meeting.calendar_fingerprint:
+            changes |= {"sequence": F("sequence") + 1, "updated_at": timezone.now()}
+        Meeting.objects.filter(pk=meeting.pk, calendar_fingerprint=meeting.calendar_fingerprint).update(**changes)
+        stale[meeting.pk] = meeting
+    if not stale:
+        return
+    rows = Meeting.objects.filter(pk__in=stale).values_list("pk", "sequence", "calendar_fingerprint", "updated_at")
+    for pk, sequence, fingerprint, updated_at in rows:
+        meeting = stale[pk]
+        meeting.sequence, meeting.calendar_fingerprint, meeting.updated_at = sequence, fingerprint, updated_at
+
+
 def calendar_entries(meetings, organizations) -> list[CalendarEntry]:
+    meetings = list(meetings)
+    calendar_sync(meetings)
     entries = []
     for meeting in meetings:
         other = other_side(meeting, organizations)
@@ -167,19 +226,20 @@ def salon_export(event) -> exports.SalonExport:
     )
 
 
-@shared_task(**MAIL_TASK)
-def mail_published_agendas(event_id: int) -> int:
+@shared_task(bind=True, base=MailDeliveryTask, **MAIL_TASK)
+def mail_published_agendas(self, event_id: int) -> int:
     """``send_published`` by a worker, after the publishing committed."""
-    return send_published(event_id)
+    return send_published(event_id, describe=self.describe)
 
 
-def send_published(event_id: int) -> int:
+def send_published(event_id: int, *, describe=None) -> int:
     """E-mail every representative of an organization with meetings at the salon its agenda, in the
-    representative's language, with the meetings as an .ics attachment. Returns the mails sent."""
+    representative's language, with the meetings as an .ics attachment. Returns the mails sent.
+    ``describe`` (kind, recipients, salon) is told what is about to be sent."""
     event = Event.objects.get(pk=event_id)
     meetings = list(
         Meeting.objects.filter(event=event, status=MeetingStatus.SCHEDULED)
-        .select_related("event", "slot", "table", "startup", "corporate", "request__offer", "request__need")
+        .select_related(*CALENDAR_RELATED)
         .order_by("slot__starts_at", "pk")
     )
     by_organization: dict[int, list[Meeting]] = {}
@@ -215,6 +275,8 @@ def send_published(event_id: int) -> int:
         message = EmailMessage(subject, "\n".join(lines), to=[user.email])
         message.attach(f"{event.slug}.ics", ics, "text/calendar")
         messages.append(message)
+    if describe is not None:
+        describe(kind=MailKind.AGENDA_PUBLISHED, recipients=[m.to[0] for m in messages], salon_id=event.pk)
     if messages:
         get_connection().send_messages(messages)
     return len(messages)

@@ -487,8 +487,9 @@ class Meeting(models.Model):
 
     The database itself refuses double-booking: at most one scheduled meeting per (salon, slot,
     table), per (salon, slot, startup) and per (salon, slot, BD team), whoever writes. ``uid`` stays
-    the same for the meeting's life and ``sequence`` grows with every change, so calendar clients
-    replace (or, once cancelled, remove) the entry they have."""
+    the same for the meeting's life and ``sequence`` grows with every change of what its calendar
+    entry shows (``events.agenda.calendar_sync``), so calendar clients replace (or, once cancelled,
+    remove) the entry they have."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("salon"))
     request = models.OneToOneField(
@@ -514,6 +515,8 @@ class Meeting(models.Model):
     score = models.FloatField(_("match score"), null=True, blank=True)
     uid = models.UUIDField(_("calendar UID"), default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0)
+    # What the calendar entry showed when it was last built (events.agenda.calendar_fingerprint).
+    calendar_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

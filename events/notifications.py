@@ -14,6 +14,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.mail_delivery import MailDeliveryTask
 from accounts.models import User
 from core.tasks import MAIL_TASK
 from events.models import MeetingRequest
@@ -74,15 +75,17 @@ def _body(request: MeetingRequest, what: str, side: int, other: str, need_shown:
     return "\n".join(lines)
 
 
-@shared_task(**MAIL_TASK)
-def mail_request_change(request_id: int, what: str) -> int:
+@shared_task(bind=True, base=MailDeliveryTask, **MAIL_TASK)
+def mail_request_change(self, request_id: int, what: str) -> int:
     """The mails of one change, sent by a worker after the change committed: an unreachable mail
-    server delays them (retried), it never undoes or fails the change."""
-    return send(request_id, what)
+    server delays them (retried), it never undoes or fails the change; its ``MailDelivery`` row
+    says what became of them."""
+    return send(request_id, what, describe=self.describe)
 
 
-def send(request_id: int, what: str) -> int:
-    """Send the mails for one change; returns how many were sent."""
+def send(request_id: int, what: str, *, describe=None) -> int:
+    """Send the mails for one change; returns how many were sent. ``describe`` (kind, recipients,
+    salon) is told what is about to be sent."""
     request = (
         MeetingRequest.objects.select_related("event", "offer", "need", "startup", "corporate")
         .filter(pk=request_id)
@@ -97,6 +100,8 @@ def send(request_id: int, what: str) -> int:
             subject = SUBJECTS[what]() % {"other": other}
             body = _body(request, what, side, other, need_shown)
         messages.append(EmailMessage(subject, body, to=[user.email]))
+    if describe is not None:
+        describe(kind=f"request.{what}", recipients=[m.to[0] for m in messages], salon_id=request.event_id)
     if messages:
         get_connection().send_messages(messages)
     return len(messages)

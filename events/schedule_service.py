@@ -4,7 +4,8 @@ the result in one transaction, and the organizer's manual edits (move, lock, can
 Scheduling reads the accepted meeting requests, the salon's slots and tables, each approved
 registration's unavailable slots and fixed table, and the meetings placed so far (locked ones stay
 where they are; the others are moved as little as possible). Every meeting whose place or status
-changes gets ``sequence + 1``, so calendars replace their entry. Two organizers scheduling the same
+changes gets ``sequence + 1`` (``events.agenda.calendar_sync``, the rule for every change of what a
+calendar entry shows), so calendars replace their entry. Two organizers scheduling the same
 salon at once are serialised by a row lock on the salon; the unique constraints on ``Meeting``
 refuse double-booking even for writers that skip this service."""
 
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.models import AuditAction, Organization, User
-from events import scheduling
+from events import agenda, scheduling
 from events.models import (
     Event,
     EventStatus,
@@ -109,18 +110,30 @@ def load_problem(event: Event, meetings: dict[int, Meeting], requests: list[Meet
     )
 
 
-# What _write changes on a meeting (its place, state and calendar sequence).
-PLACE_FIELDS = ["status", "slot", "table", "unplaced_reason", "sequence", "updated_at"]
+# What _write changes on a meeting (its place and state). The calendar sequence is not among
+# them: ``_sync_calendars`` raises it after the save, with a conditional update of its own.
+PLACE_FIELDS = ["status", "slot", "table", "unplaced_reason", "updated_at"]
 
 
 def _write(meeting: Meeting, *, status: str, slot_id=None, table_id=None, reason: str = "") -> bool:
-    """Set the new state; True when it changed (the caller saves)."""
+    """Set the new state; True when it changed (the caller saves, then ``_sync_calendars``)."""
     before = (meeting.status, meeting.slot_id, meeting.table_id, meeting.unplaced_reason)
     meeting.status, meeting.slot_id, meeting.table_id, meeting.unplaced_reason = status, slot_id, table_id, reason
-    changed = before != (status, slot_id, table_id, reason)
-    if changed and meeting.pk is not None:
-        meeting.sequence += 1
-    return changed
+    return before != (status, slot_id, table_id, reason)
+
+
+def _sync_calendars(meetings: list[Meeting]) -> None:
+    """Raise the calendar sequence of the saved ``meetings`` whose entry changed, and show it on them."""
+    fresh = Meeting.objects.filter(pk__in=[meeting.pk for meeting in meetings]).select_related(*agenda.CALENDAR_RELATED)
+    fresh = {meeting.pk: meeting for meeting in fresh}
+    agenda.calendar_sync(fresh.values())
+    for meeting in meetings:
+        row = fresh[meeting.pk]
+        meeting.sequence, meeting.calendar_fingerprint, meeting.updated_at = (
+            row.sequence,
+            row.calendar_fingerprint,
+            row.updated_at,
+        )
 
 
 def event_schedule(
@@ -181,6 +194,7 @@ def event_schedule(
                 changed.append(meeting)
             meetings[request.pk] = meeting
         _save_in_two_phases(changed)
+        _sync_calendars(changed)
         audit.record(
             AuditAction.SCHEDULE_RUN,
             actor=actor,
@@ -230,7 +244,10 @@ def _save_in_two_phases(changed: list[Meeting]) -> None:
         status=MeetingStatus.UNPLACED, unplaced_reason=UnplacedReason.NO_CAPACITY, slot=None, table=None
     )
     for meeting in changed:
-        meeting.save()
+        if meeting.pk is None:
+            meeting.save()
+        else:
+            meeting.save(update_fields=[*PLACE_FIELDS, "score"])
 
 
 def _check_organizer(event: Event, organizer: Organization) -> None:
@@ -280,6 +297,7 @@ def meeting_move(
                 _("This slot is taken: the table or one of the two sides already has a meeting then."),
                 code="conflict",
             ) from error
+        _sync_calendars([meeting])
         audit.record(
             AuditAction.MEETING_MOVED, actor=actor, organization=organizer, target=meeting, slot=slot.pk, table=table.pk
         )
@@ -305,3 +323,4 @@ def meetings_cancel_for_request(*, meeting_request: MeetingRequest) -> None:
     if meeting is not None and meeting.status != MeetingStatus.CANCELLED:
         _write(meeting, status=MeetingStatus.CANCELLED, slot_id=meeting.slot_id, table_id=meeting.table_id)
         meeting.save(update_fields=PLACE_FIELDS)
+        _sync_calendars([meeting])

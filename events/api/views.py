@@ -214,7 +214,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         return (
             agenda.visible_meetings(self.request.user)
-            .select_related("event", "slot", "table", "startup", "corporate", "request__offer")
+            .select_related(*agenda.CALENDAR_RELATED)
             .order_by("event_id", "slot__index", "table__number", "pk")
         )
 
@@ -227,6 +227,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         rows = page if page is not None else list(queryset)
+        agenda.calendar_sync(rows)  # the sequence shown is the one the calendar would carry
         by_event = {}
         for meeting in rows:
             by_event.setdefault(meeting.event, set()).add(meeting.participants())
@@ -235,6 +236,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_object(self):
         meeting = super().get_object()
+        agenda.calendar_sync([meeting])
         self._met_before = follow_up.met_before({meeting.event: {meeting.participants()}})
         return meeting
 

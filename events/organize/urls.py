@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from events.organize import audit, control, dashboard, imports, runs, salon, schedule
+from events.organize import audit, control, dashboard, imports, mail, runs, salon, schedule
 
 app_name = "organize"
 
@@ -26,4 +26,6 @@ urlpatterns = [
     path("salons/<slug:slug>/schedule/", schedule.schedule, name="schedule"),
     path("salons/<slug:slug>/meetings/<int:pk>/move/", schedule.move_meeting, name="move-meeting"),
     path("salons/<slug:slug>/meetings/<int:pk>/lock/", schedule.lock_meeting, name="lock-meeting"),
+    path("salons/<slug:slug>/mail/", mail.undelivered_mail, name="mail"),
+    path("salons/<slug:slug>/mail/<int:pk>/retry/", mail.retry_mail, name="retry-mail"),
 ]

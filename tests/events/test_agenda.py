@@ -10,16 +10,20 @@ import icalendar
 import openpyxl
 import pytest
 from django.core import mail
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import Organization
 from events import agenda, follow_up, salon_service, schedule_service
-from events.models import Meeting, MeetingRequest, Outcome, ProgramItem
+from events.models import Event, Meeting, MeetingRequest, Outcome, ProgramItem, Slot, Table
+from matching.models import PartneringNeed, TechnologyOffer
 from tests.factories import (
     EventFactory,
     MembershipFactory,
     OrganizationFactory,
+    PartneringNeedFactory,
     RegistrationFactory,
     StartupFactory,
     TechnologyOfferFactory,
@@ -332,3 +336,69 @@ def test_participants_record_outcomes_from_their_agenda(world, client):
     assert "NDA/CDA 체결" in client.get("/agenda/").content.decode()
     client.force_login(w.rival)
     assert client.get(f"/agenda/meetings/{past_meeting.pk}/outcome/").status_code == 404
+
+
+def _change_time(w):
+    Slot.objects.filter(pk=w.mine.slot_id).update(
+        starts_at=F("starts_at") - dt.timedelta(minutes=5), ends_at=F("ends_at") - dt.timedelta(minutes=5)
+    )
+
+
+CALENDAR_CHANGES = {
+    "time": _change_time,
+    "venue": lambda w: Event.objects.filter(pk=w.event.pk).update(venue="오송 C&V센터 2층"),
+    "table": lambda w: Table.objects.filter(pk=w.mine.table_id).update(label="회의실 A"),
+    "salon title": lambda w: Event.objects.filter(pk=w.event.pk).update(title_en="Osong MedTech Salon"),
+    "organization name": lambda w: Organization.objects.filter(pk=w.corporate.pk).update(name_ko="글로벌메드코리아"),
+    "offer title": lambda w: TechnologyOffer.objects.filter(pk=w.offer.pk).update(title="폐결절 AI 2.0"),
+    "need title": lambda w: PartneringNeed.objects.filter(pk=w.need.pk).update(title="Lung nodule triage v2"),
+}
+
+
+@pytest.mark.parametrize("change", CALENDAR_CHANGES)
+def test_the_calendar_sequence_grows_by_one_with_every_change_the_entry_shows(world, change):
+    w = world
+    w.need = PartneringNeedFactory(organization=w.corporate, title="Lung nodule triage")
+    MeetingRequest.objects.filter(pk=w.mine.request_id).update(need=w.need)
+    salon_service.event_transition(event=w.event, action="close_requests")
+    salon_service.event_transition(event=w.event, action="publish")
+    feed_url = f"/calendar/{agenda.feed_token(w.founder)}.ics"
+
+    def read():
+        body = Client().get(feed_url).content
+        return body, {str(event["UID"]): event["SEQUENCE"] for event in parse(body)}
+
+    first, sequences = read()
+    uid = w.mine.calendar_uid
+    assert read() == (first, sequences)  # an unchanged feed read twice: the same bytes and SEQUENCE
+    CALENDAR_CHANGES[change](w)
+    changed, after = read()
+    assert after[uid] == sequences[uid] + 1
+    assert read() == (changed, after)
+    # The API shows the sequence the calendar carries, in either language.
+    api = client_for(w.founder).get(f"/api/v1/meetings/{w.mine.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert api.json()["sequence"] == sequences[uid] + 1
+
+
+def test_two_readers_of_the_same_change_raise_the_sequence_once(world):
+    w = world
+    first, second = (Meeting.objects.select_related(*agenda.CALENDAR_RELATED).get(pk=w.mine.pk) for _ in range(2))
+    before = first.sequence
+    Organization.objects.filter(pk=w.startup.pk).update(name_en="MediVision Health")
+    first.startup.name_en = second.startup.name_en = "MediVision Health"
+    agenda.calendar_sync([first])
+    agenda.calendar_sync([second])  # read before the first reader wrote: its old fingerprint no longer matches
+    assert (first.sequence, second.sequence, Meeting.objects.get(pk=w.mine.pk).sequence) == (before + 1,) * 3
+
+
+def test_a_cancelled_meeting_renamed_afterwards_stays_cancelled_with_a_higher_sequence(world):
+    w = world
+    salon_service.event_transition(event=w.event, action="close_requests")
+    salon_service.event_transition(event=w.event, action="publish")
+    assert client_for(w.bd).post(f"/api/v1/meetings/{w.mine.pk}/cancel/").status_code == 200
+    feed_url = f"/calendar/{agenda.feed_token(w.founder)}.ics"
+    cancelled = {str(e["UID"]): e for e in parse(Client().get(feed_url).content)}[w.mine.calendar_uid]
+    Organization.objects.filter(pk=w.corporate.pk).update(name_ko="글로벌메드코리아")
+    renamed = {str(e["UID"]): e for e in parse(Client().get(feed_url).content)}[w.mine.calendar_uid]
+    assert (str(renamed["STATUS"]), renamed["SEQUENCE"]) == ("CANCELLED", cancelled["SEQUENCE"] + 1)
+    assert str(renamed["SUMMARY"]) == "글로벌메드코리아와(과)의 1:1 미팅"

@@ -8,10 +8,15 @@ import time
 
 import pytest
 from aiosmtpd.controller import Controller
+from celery import current_app
+from django.test import Client
+from django.utils.html import escape
 
+from accounts.models import MailDelivery
 from events import meeting_requests
 from tests.integration.conftest import wait_until
 from tests.services import free_port
+from tests.worlds import english
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +131,17 @@ def test_a_worker_retries_a_mail_server_that_refuses_then_hangs_until_it_accepts
     accepted = meeting_requests.meeting_request_accept(meeting_request=request, organization=corporate, user=bd)
     assert (accepted.status, time.monotonic() - started < 2) == ("accepted", True)  # never waits for the mail
     wait_until(lambda: len(inbox.messages) == 2, timeout=90, what="the mails after two failed attempts", worker=worker)
-    assert inbox.attempts == 4  # the request's mail refused, then hung, then sent; the accept's sent at once
+    # The request's mail is refused; while it waits for its retry the accept's mail hangs; both are
+    # sent on their second attempt.
+    assert inbox.attempts == 4
+    deliveries = lambda: sorted(MailDelivery.objects.values_list("kind", "status", "attempts", "last_error"))  # noqa: E731
+    wait_until(
+        lambda: {row[1] for row in deliveries()} == {"sent"}, timeout=30, what="both recorded sent", worker=worker
+    )
+    assert deliveries() == [
+        ("request.accepted", "sent", 2, "SMTPServerDisconnected: Connection unexpectedly closed: timed out"),
+        ("request.new", "sent", 2, "SMTPDataError: (451, b'Try again later')"),
+    ]
     # A Korean subject travels as folded encoded words; unfolded, it keeps the fold's space.
     assert sorted((recipients, message["Subject"].strip()) for _sender, recipients, message in inbox.messages) == [
         (["bd@globalmed.com"], "New meeting request from MediVision"),
@@ -149,3 +164,64 @@ def test_an_unreachable_mail_server_never_fails_the_accept(
     assert warning.startswith(
         f"Task events.notifications.mail_request_change({request.pk}, 'accepted') was not run (ConnectionRefusedError:"
     )
+    # In-process nothing will run the retry: the delivery says at once that it failed, and why.
+    delivery = MailDelivery.objects.get(kind="request.accepted")
+    assert (delivery.status, delivery.attempts, delivery.recipients) == ("failed", 1, ["ceo@medivision.kr"])
+    assert delivery.last_error.startswith("ConnectionRefusedError: [Errno 111]")
+
+
+def test_a_mail_refused_after_every_retry_is_failed_shown_to_the_salons_organizers_and_sent_again(
+    smtp_server,
+    monkeypatch,
+    salon,
+    startup,
+    offer,
+    need,
+    owner,
+    bd,
+    organizer,
+    other_organizer,
+    django_capture_on_commit_callbacks,
+):
+    inbox = smtp_server(script=["refuse"] * 6)
+    # In-process, a retry runs at once (as a worker would after the backoff) instead of failing.
+    monkeypatch.setitem(current_app.conf, "task_eager_propagates", False)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_requests.meeting_request_create(
+            event=salon, requester=startup, offer=offer, need=need, user=owner, confirm_misfit=True
+        )
+    [delivery] = MailDelivery.objects.all()
+    error = "SMTPDataError: (451, b'Try again later')"
+    assert (delivery.kind, delivery.recipients, delivery.salon_id) == ("request.new", ["bd@globalmed.com"], salon.pk)
+    assert (delivery.status, delivery.attempts, delivery.last_error, inbox.attempts) == ("failed", 6, error, 6)
+    assert inbox.messages == []
+
+    page_url = f"/organize/salons/{salon.slug}/mail/"
+    retry_url = f"/organize/salons/{salon.slug}/mail/{delivery.pk}/retry/"
+    browser = Client()
+    browser.force_login(organizer.user)
+    korean = browser.get(page_url).content.decode()
+    row = [
+        f"<td>{text}</td>"
+        for text in ("새 미팅 요청", "bd@globalmed.com", "실패", "6", f"<code>{escape(error)}</code>")
+    ]
+    assert all(cell in korean for cell in row), korean
+    assert "다시 보내기" in korean
+    english_page = english(browser).get(page_url).content.decode()
+    row = [f"<td>{text}</td>" for text in ("New meeting request", "bd@globalmed.com", "Failed", "6")]
+    assert all(cell in english_page for cell in row) and "Send again" in english_page
+
+    stranger = Client()
+    stranger.force_login(other_organizer.user)
+    assert (stranger.get(page_url).status_code, stranger.post(retry_url).status_code) == (404, 404)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("failed", 6)  # the stranger changed nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = browser.post(retry_url)
+    assert (answer.status_code, answer["Location"]) == (302, page_url)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.sent_at is not None) == ("sent", 7, True)
+    [(_sender, recipients, message)] = inbox.messages
+    assert (recipients, message["Subject"]) == (["bd@globalmed.com"], "New meeting request from MediVision")
+    assert "Every e-mail of this salon went out." in browser.get(page_url).content.decode()
