@@ -11,6 +11,7 @@ from accounts.validators import (
     validate_business_registration_number,
     validate_country_code,
 )
+from core.validators import validate_single_line, validate_text
 
 
 class Language(models.TextChoices):
@@ -43,7 +44,7 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True, validators=[validate_single_line])
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.KOREAN
     )
@@ -97,12 +98,14 @@ class Cluster(models.TextChoices):
 
 class Organization(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=OrganizationKind.choices)
-    name_ko = models.CharField(_("name (Korean)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_ko = models.CharField(_("name (Korean)"), max_length=200, validators=[validate_single_line])
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     country = models.CharField(_("country"), max_length=2, default="KR", validators=[validate_country_code])
     website = models.URLField(_("website"), blank=True)
-    description = models.TextField(_("description"), blank=True, max_length=5000, validators=[MaxLengthValidator(5000)])
+    description = models.TextField(
+        _("description"), blank=True, max_length=5000, validators=[MaxLengthValidator(5000), validate_text]
+    )
     business_registration_number = models.CharField(
         _("business registration number"),
         max_length=10,
@@ -113,7 +116,7 @@ class Organization(models.Model):
     cluster = models.CharField(_("cluster / region"), max_length=16, choices=Cluster.choices, blank=True)
     # Contact details are private: shown to other organizations only for an accepted meeting.
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True, validators=[validate_single_line])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

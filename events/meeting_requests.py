@@ -24,6 +24,7 @@ from accounts import audit
 from accounts.models import AuditAction, Organization, OrganizationKind, User
 from accounts.selectors import affiliation
 from core.tasks import MAIL_HANDOVER_ERRORS, enqueue_on_commit
+from core.validators import validate_text
 from events import notifications, schedule_service
 from events.models import (
     Event,
@@ -117,6 +118,16 @@ def _check_registered(event: Event, organization: Organization) -> None:
         )
 
 
+def _text_errors(text: str, *, limit: int, too_long: str) -> list:
+    """What is wrong with a request's message or a decline's note (the models' own rules)."""
+    errors = [too_long] if len(text) > limit else []
+    try:
+        validate_text(text)
+    except ValidationError as error:
+        errors.extend(error.error_list)
+    return errors
+
+
 def _expiry(now: dt.datetime) -> dt.datetime:
     return now + dt.timedelta(hours=settings.REQUEST_EXPIRY_HOURS)
 
@@ -186,8 +197,7 @@ def meeting_request_create(
         errors.append(_("This technology is not published yet."))
     if need is not None and need.status != NeedStatus.OPEN:
         errors.append(_("This need is closed."))
-    if len(message) > 2000:
-        errors.append(_("The message is too long (at most 2,000 characters)."))
+    errors.extend(_text_errors(message, limit=2000, too_long=_("The message is too long (at most 2,000 characters).")))
     if errors:
         raise ValidationError(errors)
     _check_registered(event, startup)
@@ -325,8 +335,8 @@ def meeting_request_arrange(
     startup = offer.organization
     if startup.kind != OrganizationKind.STARTUP or corporate.kind != OrganizationKind.CORPORATE:
         raise ValidationError(_("A meeting is between a startup and a BD team."), code="sides")
-    if len(message) > 2000:
-        raise ValidationError(_("The message is too long (at most 2,000 characters)."), code="message")
+    if errors := _text_errors(message, limit=2000, too_long=_("The message is too long (at most 2,000 characters).")):
+        raise ValidationError(errors, code="message")
     _check_registered(event, startup)
     _check_registered(event, corporate)
     if was_declined(event, startup, corporate):
@@ -438,8 +448,8 @@ def meeting_request_decline(
     decline teaches the ranking (see ``matching.scoring.decline_feedback``)."""
     if reason not in DeclineReason.values:
         raise ValidationError(_("Choose a reason from the list."), code="reason")
-    if len(note) > 1000:
-        raise ValidationError(_("The note is too long (at most 1,000 characters)."), code="note")
+    if errors := _text_errors(note, limit=1000, too_long=_("The note is too long (at most 1,000 characters).")):
+        raise ValidationError(errors, code="note")
     with transaction.atomic():
         meeting_request = _locked(meeting_request)
         _check_party(meeting_request, organization)

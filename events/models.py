@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, Organization, OrganizationKind, User
+from core.validators import validate_single_line, validate_text
 from matching.enums import ChoiceListValidator, DeclineReason
 from matching.models import DeviceArea, PartneringNeed, TechnologyOffer
 
@@ -91,15 +92,17 @@ class Event(models.Model):
         verbose_name=_("organizer"),
         limit_choices_to={"kind": OrganizationKind.ORGANIZER},
     )
-    title_ko = models.CharField(_("title (Korean)"), max_length=200)
-    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_ko = models.CharField(_("title (Korean)"), max_length=200, validators=[validate_single_line])
+    title_en = models.CharField(_("title (English)"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     city = models.CharField(_("city"), max_length=16, choices=City.choices)
-    venue = models.CharField(_("venue"), max_length=200)
+    venue = models.CharField(_("venue"), max_length=200, validators=[validate_single_line])
     date = models.DateField(_("date"))
     timezone = models.CharField(_("time zone"), max_length=40, default="Asia/Seoul")
     theme_areas = models.ManyToManyField(DeviceArea, related_name="events", verbose_name=_("theme areas"), blank=True)
-    description = models.TextField(_("description"), blank=True, max_length=5000, validators=[MaxLengthValidator(5000)])
+    description = models.TextField(
+        _("description"), blank=True, max_length=5000, validators=[MaxLengthValidator(5000), validate_text]
+    )
     registration_opens_at = models.DateTimeField(_("registration opens"))
     registration_closes_at = models.DateTimeField(_("registration closes"))
     slot_minutes = models.PositiveSmallIntegerField(_("meeting length (minutes)"), default=20)
@@ -196,9 +199,9 @@ class ProgramItemKind(models.TextChoices):
 class ProgramItem(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="program", verbose_name=_("salon"))
     kind = models.CharField(_("kind"), max_length=16, choices=ProgramItemKind.choices)
-    title_ko = models.CharField(_("title (Korean)"), max_length=200)
-    title_en = models.CharField(_("title (English)"), max_length=200)
-    speaker = models.CharField(_("speaker"), max_length=200, blank=True)
+    title_ko = models.CharField(_("title (Korean)"), max_length=200, validators=[validate_single_line])
+    title_en = models.CharField(_("title (English)"), max_length=200, validators=[validate_single_line])
+    speaker = models.CharField(_("speaker"), max_length=200, blank=True, validators=[validate_single_line])
     success_case = models.ForeignKey(
         "Outcome",
         on_delete=models.SET_NULL,
@@ -258,7 +261,11 @@ class Table(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tables", verbose_name=_("salon"))
     number = models.PositiveSmallIntegerField(_("number"))
     label = models.CharField(
-        _("label"), max_length=60, blank=True, help_text=_("A room name, if not a numbered table.")
+        _("label"),
+        max_length=60,
+        blank=True,
+        help_text=_("A room name, if not a numbered table."),
+        validators=[validate_single_line],
     )
 
     class Meta:
@@ -404,9 +411,13 @@ class MeetingRequest(models.Model):
     origin = models.CharField(_("origin"), max_length=10, choices=RequestOrigin.choices)
     status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices)
     score = models.FloatField(_("match score"), null=True, blank=True)
-    message = models.TextField(_("message"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    message = models.TextField(
+        _("message"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000), validate_text]
+    )
     decline_reason = models.CharField(_("decline reason"), max_length=20, choices=DeclineReason.choices, blank=True)
-    decline_note = models.TextField(_("note"), blank=True, max_length=1000, validators=[MaxLengthValidator(1000)])
+    decline_note = models.TextField(
+        _("note"), blank=True, max_length=1000, validators=[MaxLengthValidator(1000), validate_text]
+    )
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     expiry_warned_at = models.DateTimeField(_("expiry warning sent at"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
@@ -600,7 +611,9 @@ class Outcome(models.Model):
     )
     took_place = models.BooleanField(_("the meeting took place"))
     next_step = models.CharField(_("next step"), max_length=16, choices=NextStep.choices, default=NextStep.NONE)
-    note = models.TextField(_("note"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    note = models.TextField(
+        _("note"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000), validate_text]
+    )
     featured = models.BooleanField(
         _("success case"), default=False, help_text=_("May be presented as a success case at a later salon.")
     )

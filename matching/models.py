@@ -5,6 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, Organization, OrganizationKind, User
+from core.validators import validate_single_line, validate_text
 from matching.documents import DISPLAY_NAME_MAX_CHARS, teaser_path
 from matching.enums import (
     CHOOSE_AT_LEAST_ONE,
@@ -23,8 +24,8 @@ from matching.enums import (
 
 
 class BilingualName(models.Model):
-    name_ko = models.CharField(_("name (Korean)"), max_length=120)
-    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_ko = models.CharField(_("name (Korean)"), max_length=120, validators=[validate_single_line])
+    name_en = models.CharField(_("name (English)"), max_length=120, validators=[validate_single_line])
 
     class Meta:
         abstract = True
@@ -74,8 +75,10 @@ class Profile(models.Model):
     """What an offer and a need share: a text in any language (its language detected on save), which
     is embedded and matched, and its timestamps."""
 
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), max_length=10_000, validators=[MaxLengthValidator(10_000)])
+    title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
+    description = models.TextField(
+        _("description"), max_length=10_000, validators=[MaxLengthValidator(10_000), validate_text]
+    )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -312,7 +315,7 @@ class Shortlist(models.Model):
     need = models.ForeignKey(
         PartneringNeed, on_delete=models.CASCADE, related_name="shortlisted", verbose_name=_("need")
     )
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True, validators=[validate_single_line])
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )
