@@ -34,6 +34,7 @@ from events.models import (
     RequestOrigin,
     RequestStatus,
 )
+from matching.disclosure import Disclosure
 from matching.enums import DeclineReason, NeedStatus, OfferStatus
 from matching.models import Match, PartneringNeed, TechnologyOffer
 from matching.selectors import fit_warnings, reachable_need, visible_offers
@@ -108,14 +109,22 @@ def _check_open(event: Event) -> None:
         raise ValidationError(_("Meeting requests are closed for this salon."), code="closed")
 
 
-def _check_registered(event: Event, organization: Organization) -> None:
+def _check_registered(event: Event, organization: Organization, *, counterpart: bool = False) -> None:
+    """Is ``organization`` an approved participant of ``event``? The other side of a request is not
+    named (``counterpart``): a startup asking about a confidential need must not learn whose it is,
+    and one wording for every need keeps confidential and ordinary needs indistinguishable."""
     registration = _registration(event, organization)
-    if registration is None or registration.status != RegistrationStatus.APPROVED:
+    if registration is not None and registration.status == RegistrationStatus.APPROVED:
+        return
+    if not counterpart:
         raise ValidationError(
             _("%(organization)s is not an approved participant of this salon."),
             code="not_registered",
             params={"organization": organization.name},
         )
+    if organization.kind == OrganizationKind.CORPORATE:
+        raise ValidationError(_("This BD team is not an approved participant of this salon."), code="not_registered")
+    raise ValidationError(_("This startup is not an approved participant of this salon."), code="not_registered")
 
 
 def _text_errors(text: str, *, limit: int, too_long: str) -> list:
@@ -200,9 +209,16 @@ def meeting_request_create(
     errors.extend(_text_errors(message, limit=2000, too_long=_("The message is too long (at most 2,000 characters).")))
     if errors:
         raise ValidationError(errors)
-    _check_registered(event, startup)
-    _check_registered(event, corporate)
-    if was_declined(event, startup, corporate):
+    # A startup asking about a confidential need it may not name asks anonymously: nothing of the
+    # pair's other requests (a live one, a decline, a proposal) may decide the answer, or the answer
+    # would tell the startup that the need is that BD team's.
+    anonymous = (
+        requester.pk == startup.pk and need is not None and not Disclosure.for_organization(startup).need_identity(need)
+    )
+    recipient = corporate if requester.pk == startup.pk else startup
+    _check_registered(event, requester)
+    _check_registered(event, recipient, counterpart=True)
+    if was_declined(event, startup, corporate, need=need if anonymous else None):
         raise ValidationError(
             _("This meeting was declined at this salon; it cannot be requested again."), code="declined"
         )
@@ -214,19 +230,28 @@ def meeting_request_create(
                 code="misfit",
             )
     origin = RequestOrigin.STARTUP if requester.pk == startup.pk else RequestOrigin.CORPORATE
-    recipient = corporate if requester.pk == startup.pk else startup
     now = timezone.now()
+    # One wording for a startup, anonymous or not: the answer must not tell the two apart.
+    duplicate = (
+        _("You already have a request with this BD team at this salon.")
+        if requester.pk == startup.pk
+        else _("These two organizations already have a request for this salon.")
+    )
     with transaction.atomic():
         _lock_quotas(event, requester)
         _check_quota(event, requester)
-        existing = (
-            MeetingRequest.objects.select_for_update()
-            .filter(event=event, startup=startup, corporate=corporate, status__in=RequestStatus.live())
-            .first()
+        live = MeetingRequest.objects.select_for_update().filter(
+            event=event, startup=startup, status__in=RequestStatus.live(), anonymous=anonymous
         )
+        # An anonymous request meets only its own kind about the same need (a proposal about this
+        # need is taken up); the pair's other rows are left alone and their ids are never reused.
+        live = live.filter(need=need) if anonymous else live.filter(corporate=corporate)
+        existing = live.first()
         if existing is not None and existing.status != RequestStatus.PROPOSED:
-            raise ValidationError(_("These two organizations already have a request for this salon."), code="duplicate")
-        request = existing or MeetingRequest(event=event, startup=startup, corporate=corporate, origin=origin)
+            raise ValidationError(duplicate, code="duplicate")
+        request = existing or MeetingRequest(
+            event=event, startup=startup, corporate=corporate, origin=origin, anonymous=anonymous
+        )
         request.offer, request.need = offer, need or request.need
         request.requester, request.recipient = requester, recipient
         request.status, request.message, request.created_by = RequestStatus.PENDING, message, user
@@ -237,9 +262,7 @@ def meeting_request_create(
             with transaction.atomic():
                 request.save()
         except IntegrityError as error:  # a concurrent request for the same pair won
-            raise ValidationError(
-                _("These two organizations already have a request for this salon."), code="duplicate"
-            ) from error
+            raise ValidationError(duplicate, code="duplicate") from error
         if origin == RequestOrigin.CORPORATE:
             _audit_disclosure(request, user=user, by=requester, contacts=False)
     _after_commit(request, "new")
@@ -345,13 +368,17 @@ def meeting_request_arrange(
         )
     with transaction.atomic():
         _lock_quotas(event, startup, corporate)
-        existing = (
-            MeetingRequest.objects.select_for_update()
-            .filter(event=event, startup=startup, corporate=corporate, status__in=RequestStatus.live())
-            .first()
+        live = list(
+            MeetingRequest.objects.select_for_update().filter(
+                event=event, startup=startup, corporate=corporate, status__in=RequestStatus.live()
+            )
         )
-        if existing is not None and existing.status == RequestStatus.ACCEPTED:
+        if any(row.status == RequestStatus.ACCEPTED for row in live):
             raise ValidationError(_("These two organizations already have a meeting at this salon."), code="duplicate")
+        # The pair may hold an anonymous request beside another one: the one about this need, else
+        # the pair's own, becomes the meeting.
+        live.sort(key=lambda row: (need is None or row.need_id != need.pk, row.anonymous, row.pk))
+        existing = live[0] if live else None
         # A pending request already counts against its requester's quota; it does not twice.
         pending_requester = (
             existing.requester_id if existing is not None and existing.status == RequestStatus.PENDING else None
@@ -380,10 +407,33 @@ def _pair_score(offer: TechnologyOffer, need: PartneringNeed | None) -> float | 
     return Match.objects.filter(offer=offer, need=need).values_list("score", flat=True).first()
 
 
-def was_declined(event: Event, startup: Organization, corporate: Organization) -> bool:
-    return MeetingRequest.objects.filter(
+def was_declined(
+    event: Event, startup: Organization, corporate: Organization, *, need: PartneringNeed | None = None
+) -> bool:
+    """Did ``corporate`` and ``startup`` decline a meeting at ``event``? About ``need`` alone when it
+    is given (an anonymous request); otherwise any decline of the pair but those of anonymous requests,
+    which the startup could not have known were this BD team's."""
+    declined = MeetingRequest.objects.filter(
         event=event, startup=startup, corporate=corporate, status=RequestStatus.DECLINED
-    ).exists()
+    )
+    return (declined.filter(need=need) if need is not None else declined.filter(anonymous=False)).exists()
+
+
+def _check_no_meeting_yet(request: MeetingRequest) -> None:
+    """One meeting per pair and salon, whatever requests led to it (an anonymous request may wait
+    beside another one of the pair). Only its recipient accepts, and it knows both sides."""
+    other = (
+        MeetingRequest.objects.filter(
+            event_id=request.event_id,
+            startup_id=request.startup_id,
+            corporate_id=request.corporate_id,
+            status=RequestStatus.ACCEPTED,
+        )
+        .exclude(pk=request.pk)
+        .exists()
+    )
+    if other:
+        raise ValidationError(_("These two organizations already have a meeting at this salon."), code="duplicate")
 
 
 def _check_party(request: MeetingRequest, organization: Organization) -> None:
@@ -394,9 +444,16 @@ def _check_party(request: MeetingRequest, organization: Organization) -> None:
 def meeting_request_accept(
     *, meeting_request: MeetingRequest, organization: Organization, user: User | None = None
 ) -> MeetingRequest:
-    """Take up a proposal (it then waits for the other side) or accept a pending request."""
+    """Take up a proposal (it then waits for the other side) or accept a pending request.
+
+    Both sides' registrations are locked: a pair may hold an anonymous request beside another one,
+    and two accepts of the pair at once must not give it two meetings."""
     with transaction.atomic():
-        _lock_quotas(meeting_request.event, organization)
+        _lock_quotas(
+            meeting_request.event,
+            Organization(pk=meeting_request.startup_id),
+            Organization(pk=meeting_request.corporate_id),
+        )
         meeting_request = _locked(meeting_request)
         _check_party(meeting_request, organization)
         _check_open(meeting_request.event)
@@ -414,6 +471,7 @@ def meeting_request_accept(
         elif meeting_request.status == RequestStatus.PENDING and meeting_request.recipient_id == organization.pk:
             if meeting_request.expires_at is not None and meeting_request.expires_at <= now:
                 raise ValidationError(_("This request has expired."), code="expired")
+            _check_no_meeting_yet(meeting_request)
             _check_quota(meeting_request.event, organization)
             meeting_request.status, meeting_request.responded_by, meeting_request.responded_at = (
                 RequestStatus.ACCEPTED,

@@ -410,6 +410,15 @@ class MeetingRequest(models.Model):
     )
     origin = models.CharField(_("origin"), max_length=10, choices=RequestOrigin.choices)
     status = models.CharField(_("status"), max_length=10, choices=RequestStatus.choices)
+    # About a confidential need whose owner the startup did not know: a startup's request or a
+    # platform proposal. It stands on its own beside the pair's other requests (one live per need,
+    # not per pair), so that nothing of those decides its answers (events.meeting_requests).
+    anonymous = models.BooleanField(
+        _("about a confidential need"),
+        default=False,
+        editable=False,
+        help_text=_("The startup did not know which BD team owns the need when the request was made."),
+    )
     score = models.FloatField(_("match score"), null=True, blank=True)
     message = models.TextField(
         _("message"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000), validate_text]
@@ -438,9 +447,18 @@ class MeetingRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "startup", "corporate"],
-                condition=Q(status__in=RequestStatus.live()),
+                condition=Q(status__in=RequestStatus.live(), anonymous=False),
                 name="meeting_request_one_live_per_pair",
                 violation_error_message=_("These two organizations already have a request for this salon."),
+            ),
+            models.UniqueConstraint(
+                fields=["event", "startup", "need"],
+                condition=Q(status__in=RequestStatus.live(), anonymous=True),
+                name="meeting_request_one_live_anonymous_per_need",
+                violation_error_message=_("You already have a request with this BD team at this salon."),
+            ),
+            models.CheckConstraint(
+                condition=Q(anonymous=False) | Q(need__isnull=False), name="meeting_request_anonymous_names_a_need"
             ),
             models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="meeting_request_status_valid"),
             models.CheckConstraint(condition=Q(origin__in=RequestOrigin.values), name="meeting_request_origin_valid"),

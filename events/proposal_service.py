@@ -24,6 +24,7 @@ from events.meeting_requests import commitments_by_organization, quota_of
 from events.models import Event, MeetingRequest, RegistrationStatus, RequestOrigin, RequestStatus
 from matching import proposals, scoring
 from matching.match_service import load_declines, load_profiles
+from matching.models import PartneringNeed
 
 
 @dataclass
@@ -118,6 +119,11 @@ def meeting_proposals_create(*, event: Event, top_l: int = 30, actor: User | Non
     )
     result = proposals.solve(problem, top_l=top_l)
     chosen = result.chosen
+    confidential = set(
+        PartneringNeed.objects.filter(
+            pk__in=[int(needs.ids[pair_columns[i]]) for i in chosen], is_confidential=True
+        ).values_list("pk", flat=True)
+    )
     created = [
         MeetingRequest(
             event=event,
@@ -128,6 +134,8 @@ def meeting_proposals_create(*, event: Event, top_l: int = 30, actor: User | Non
             origin=RequestOrigin.PROPOSAL,
             status=RequestStatus.PROPOSED,
             score=round(float(scores[i]), 6),
+            # A proposal about a confidential need is taken up as an anonymous request would be.
+            anonymous=int(needs.ids[pair_columns[i]]) in confidential,
         )
         for i in chosen
     ]

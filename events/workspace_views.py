@@ -148,8 +148,11 @@ def request_new(request):
     requester = meeting_requests.requesting_organization(request.user, offer=offer, corporate_id=need.organization_id)
     if requester is None:
         raise Http404
-    events = salons_open_for_requests(offer.organization_id, need.organization_id).order_by("date", "pk")
     startup_side = requester.pk == offer.organization_id
+    # A startup is offered its own salons, whoever owns the need: the salons the BD team attends
+    # would tell it whose a confidential need is (the service says when the team is not there).
+    sides = (offer.organization_id,) if startup_side else (offer.organization_id, need.organization_id)
+    events = salons_open_for_requests(*sides).order_by("date", "pk")
     warnings = selectors.fit_warnings(offer, need, need.organization) if startup_side else []
     form = MeetingRequestForm(request.POST or None, events=events, show_confirm=bool(warnings))
     if request.method == "POST" and form.is_valid():

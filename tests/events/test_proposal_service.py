@@ -96,3 +96,15 @@ def test_the_propose_command_prints_coverage_and_total_score(salon):
     assert line.startswith(
         "osong-test: proposals: 4, startups covered: 3/3 (of 4 registered), BD teams: 2, candidate pairs: 6,"
     )
+
+
+def test_a_proposal_about_a_confidential_need_is_anonymous(salon):
+    salon.orgs["c2"].needs.update(is_confidential=True)
+    meeting_proposals_create(event=salon.event)
+    rows = MeetingRequest.objects.filter(event=salon.event).select_related("startup", "corporate")
+    assert sorted((f"{r.startup.name_en}-{r.corporate.name_en}", r.anonymous) for r in rows) == [
+        ("s1-c1", False),
+        ("s2-c1", False),
+        ("s2-c2", True),
+        ("s3-c2", True),
+    ]

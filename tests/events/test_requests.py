@@ -22,6 +22,7 @@ from tests.factories import (
     OrganizationFactory,
     PartneringNeedFactory,
     RegistrationFactory,
+    StartupFactory,
     TechnologyOfferFactory,
 )
 
@@ -107,7 +108,13 @@ def test_requests_need_approved_registrations_and_an_open_salon(salon, startup, 
     unregistered = OrganizationFactory(name_ko="미등록사", name_en="Unregistered Inc.")
     with pytest.raises(ValidationError) as error:
         ask(event=salon, requester=startup, offer=offer, corporate=unregistered)
-    assert messages_of(error.value) == ["미등록사은(는) 이 살롱의 승인된 참가 기관이 아닙니다."]
+    # The other side is not named (a confidential need's team must not be, and one wording keeps
+    # every need alike); the requester's own registration is.
+    assert messages_of(error.value) == ["이 BD팀은 이 살롱의 승인된 참가 기관이 아닙니다."]
+    newcomer = StartupFactory(name_ko="새내기")
+    with pytest.raises(ValidationError) as error:
+        ask(event=salon, requester=newcomer, offer=TechnologyOfferFactory(organization=newcomer), need=need)
+    assert messages_of(error.value) == ["새내기은(는) 이 살롱의 승인된 참가 기관이 아닙니다."]
     salon.status = "published"
     salon.save()
     with pytest.raises(ValidationError) as error:

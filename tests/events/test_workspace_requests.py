@@ -62,7 +62,7 @@ def test_service_errors_are_shown_in_the_request_form(client, offer, need, salon
     assert "confirm_misfit" not in page  # no misfit, no checkbox
     response = client.post(url, {"event": salon.pk})
     assert response.status_code == 200
-    assert "These two organizations already have a request for this salon." in response.content.decode()
+    assert "You already have a request with this BD team at this salon." in response.content.decode()
     assert MeetingRequest.objects.count() == 1
 
 
