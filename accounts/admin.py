@@ -3,8 +3,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts import tokens
 from accounts.mail_delivery import mail_delivery_retry
-from accounts.models import AuditEvent, MailDelivery, MailStatus, Membership, Organization, User
+from accounts.models import ApiToken, AuditEvent, MailDelivery, MailStatus, Membership, Organization, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -92,3 +93,26 @@ class MailDeliveryAdmin(admin.ModelAdmin):
                 continue  # queued again meanwhile by someone else
             queued += 1
         self.message_user(request, _("%(count)d e-mails queued again.") % {"count": queued}, messages.SUCCESS)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Every user's API tokens (digests only, never a key), which staff revoke, e.g. for a leaver."""
+
+    list_display = ["user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email", "name", "prefix"]
+    readonly_fields = [field.name for field in ApiToken._meta.fields if field.name != "digest"]
+    exclude = ["digest"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        revoked = [tokens.revoke(token.user, token.pk) for token in queryset.filter(revoked_at__isnull=True)]
+        self.message_user(request, _("%(count)d tokens revoked.") % {"count": len(revoked)}, messages.SUCCESS)

@@ -1,8 +1,10 @@
 """Sign-up and organization registration forms of the web pages."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import Organization, OrganizationKind, User
 from accounts.services import unique_slug
@@ -82,3 +84,16 @@ class OrganizationForm(forms.ModelForm):
     def _post_clean(self):
         self.instance.slug = unique_slug(self.cleaned_data.get("name_en") or self.cleaned_data.get("name_ko") or "")
         super()._post_clean()
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=100, help_text=_("What the token is for, e.g. “CRM sync”."))
+    days = forms.TypedChoiceField(label=_("valid for"), coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].choices = [
+            (days, ngettext("%(days)d day", "%(days)d days", days) % {"days": days})
+            for days in settings.API_TOKEN_LIFETIMES
+        ]
+        self.fields["days"].initial = settings.API_TOKEN_LIFETIME_DAYS

@@ -1,3 +1,5 @@
+import secrets
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import MaxLengthValidator
@@ -12,6 +14,10 @@ from accounts.validators import (
     validate_country_code,
 )
 from core.validators import validate_single_line, validate_text
+
+
+def new_calendar_key() -> str:
+    return secrets.token_urlsafe(16)
 
 
 class Language(models.TextChoices):
@@ -51,6 +57,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The secret part of the user's calendar-feed URL (accounts.tokens.feed_token): random, never
+    # derived from the password; rotating it makes every earlier feed URL stop working.
+    calendar_key = models.CharField(_("calendar feed key"), max_length=32, default=new_calendar_key, editable=False)
 
     objects = UserManager()
 
@@ -290,3 +299,37 @@ class MailDelivery(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display() or self.task} → {', '.join(self.recipients)} ({self.status})"
+
+
+class ApiToken(models.Model):
+    """A personal API token (``Authorization: Token …``). Only a SHA-256 digest of the key is
+    stored, with its first characters to tell tokens apart; a token expires, and its user (or staff)
+    revokes it. See ``accounts.tokens``."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100, validators=[validate_single_line])
+    prefix = models.CharField(_("beginning of the key"), max_length=8, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="api_token_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_active(self, now=None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+    @property
+    def state(self) -> str:
+        """revoked, expired or active, for the pages (translated there)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "active" if self.is_active() else "expired"

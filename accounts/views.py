@@ -7,11 +7,16 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from accounts.forms import OrganizationForm, SignupForm
+from accounts import tokens
+from accounts.forms import ApiTokenForm, OrganizationForm, SignupForm
 from accounts.models import Membership, MembershipRole
 from accounts.throttling import SignInRateThrottle
 
@@ -64,3 +69,56 @@ def organization_new(request):
         messages.success(request, _("Your organization %(name)s is registered.") % {"name": organization.name})
         return redirect("workspace:home")
     return render(request, "accounts/organization_form.html", {"form": form})
+
+
+# --- The secrets a user hands to programs -----------------------------------------------------
+
+NEW_KEY = "accounts.new_api_token"  # the session key that carries a new token's key to the page once
+
+
+@login_required
+def token_list(request):
+    """The user's API tokens (make, see, revoke) and calendar-feed URL (copy, rotate)."""
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, key = tokens.issue(request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"])
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            request.session[NEW_KEY] = key
+            messages.success(
+                request, _("Your token %(name)s is made. Copy it now: it is not shown again.") % {"name": token.name}
+            )
+            return redirect("accounts:tokens")
+    context = {
+        "form": form,
+        "tokens": request.user.api_tokens.all(),
+        "new_key": request.session.pop(NEW_KEY, None),
+        "feed_url": request.build_absolute_uri(reverse("calendar-feed", args=[tokens.feed_token(request.user)])),
+    }
+    return render(request, "accounts/tokens.html", context)
+
+
+@login_required
+@require_POST
+def token_revoke(request, api_token):
+    token = tokens.revoke(request.user, api_token)
+    if token is None:
+        raise Http404
+    messages.success(
+        request, _("The token %(name)s is revoked; programs using it are refused from now on.") % {"name": token.name}
+    )
+    return redirect("accounts:tokens")
+
+
+@login_required
+@require_POST
+def calendar_rotate(request):
+    tokens.rotate_calendar_key(request.user)
+    messages.success(
+        request,
+        _("Your calendar link is new: the old one no longer works. Subscribe again with the link below."),
+    )
+    return redirect("accounts:tokens")

@@ -267,8 +267,8 @@ def populate(*, offers: int, needs: int, clients: int, seed: int) -> DataSet:
     for i, token in enumerate(tokens[:clients]):
         team = teams[i % len(teams)]
         need = needs_of[team.pk][(i // len(teams)) % len(needs_of[team.pk])]
-        bd_clients.append(Client(token.key, f"/api/v1/matches/?need={need.pk}", "en", "application/json"))
-    startup_clients = [Client(t.key, "/api/v1/meetings/agenda.ics", "ko", "*/*") for t in tokens[clients:]]
+        bd_clients.append(Client(token, f"/api/v1/matches/?need={need.pk}", "en", "application/json"))
+    startup_clients = [Client(key, "/api/v1/meetings/agenda.ics", "ko", "*/*") for key in tokens[clients:]]
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return DataSet(
@@ -651,10 +651,9 @@ def write_meetings(
 def write_client_tokens(
     organizations: Organizations, need_rows: list, salon_startups: int, clients: int, password: str
 ) -> tuple[list, list, dict]:
-    """API tokens of ``clients`` users of the BD teams that have matches, then of as many of the salon's
+    """API token keys of ``clients`` users of the BD teams that have matches, then of as many of the salon's
     startups. (Tokens, those teams, their matched needs by team pk)."""
-    from rest_framework.authtoken.models import Token
-
+    from accounts import tokens as api_tokens
     from accounts.models import Membership, MembershipRole, User
     from matching.models import Match
 
@@ -688,8 +687,8 @@ def write_client_tokens(
     teams = [team for team in organizations.corporates if team.pk in needs_of]
     bd_users = client_users(teams, "bd")
     startup_users = client_users(organizations.startups[:salon_startups], "startup")
-    tokens = Token.objects.bulk_create([Token(key=Token.generate_key(), user=u) for u in bd_users + startup_users])
-    return tokens, teams, needs_of
+    keys = [api_tokens.issue(user, name="bench")[1] for user in bd_users + startup_users]
+    return keys, teams, needs_of
 
 
 # --- gunicorn -------------------------------------------------------------------------------

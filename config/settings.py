@@ -63,7 +63,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -216,8 +215,9 @@ STORAGES = {
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The token scheme first: a refused or missing credential answers 401 with WWW-Authenticate.
+        "accounts.api.authentication.ApiTokenAuthentication",
         "accounts.api.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -231,6 +231,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("AUTH_THROTTLE_RATE", "10/minute")},
     # Throttles count core.client_address (TRUSTED_PROXIES below): DRF's NUM_PROXIES stays unset.
 }
+# Personal API tokens (accounts.tokens): how long a new one lives, and the lifetimes people choose from.
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 90, minimum=1)
+API_TOKEN_LIFETIMES = tuple(sorted({30, 90, 365, API_TOKEN_LIFETIME_DAYS}))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Partnering Salon API",
     "DESCRIPTION": "Technology offers, partnering needs, matches, salons and meetings.",

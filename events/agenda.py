@@ -5,9 +5,9 @@
 - The calendar holds every meeting the viewer can see that was placed at some point: scheduled ones
   (``STATUS:CONFIRMED``) and cancelled ones (``STATUS:CANCELLED``, same UID, higher SEQUENCE), so a
   subscribed calendar updates and removes entries by itself.
-- A subscription URL carries a signed token of the user (``feed_token``): calendar apps cannot log
-  in, and the token reveals nothing but that user's own agenda; it is revoked by changing the
-  password (the token includes the password hash's tail)."""
+- A subscription URL carries a signed token of the user (``accounts.tokens.feed_token``): calendar
+  apps cannot log in, and the token reveals nothing but that user's own agenda; the user rotates it
+  on the tokens page, and the earlier URL stops working."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from collections.abc import Iterable
 
 from celery import shared_task
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
@@ -31,7 +30,6 @@ from events import exports
 from events.calendar import CalendarEntry, build_calendar
 from events.models import Event, EventStatus, Meeting, MeetingStatus, Registration, RegistrationStatus
 
-FEED_SALT = "events.agenda.feed"
 # What a calendar entry shows besides the meeting's own row (see ``calendar_fingerprint``).
 CALENDAR_RELATED = ("event", "slot", "table", "startup", "corporate", "request__offer", "request__need")
 
@@ -152,26 +150,6 @@ def agenda_calendar(user: User, *, language: str | None = None) -> bytes:
         meetings = list(agenda_meetings(user))
         entries = calendar_entries(meetings, affiliation(user).organizations)
         return build_calendar(entries, name=_("Partnering Salon — my meetings"))
-
-
-def _feed_key(user: User) -> str:
-    return f"{user.pk}:{user.password[-12:]}"
-
-
-def feed_token(user: User) -> str:
-    return signing.dumps(_feed_key(user), salt=FEED_SALT, compress=True)
-
-
-def user_for_feed(token: str) -> User | None:
-    try:
-        key = signing.loads(token, salt=FEED_SALT)
-    except signing.BadSignature:
-        return None
-    pk, _sep, _tail = str(key).partition(":")
-    user = User.objects.filter(pk=pk, is_active=True).first() if pk.isdigit() else None
-    if user is None or _feed_key(user) != key:
-        return None
-    return user
 
 
 def salon_export(event) -> exports.SalonExport:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import audit
+from accounts import audit, tokens
 from accounts.models import AuditAction, Organization, OrganizationKind
 from accounts.selectors import affiliation
 from core.forms import add_service_error
@@ -99,7 +99,7 @@ def agenda_page(request):
                 "reportable": follow_up.reportable(meeting, now=now),
             }
         )
-    feed = request.build_absolute_uri(reverse("calendar-feed", args=[agenda.feed_token(request.user)]))
+    feed = request.build_absolute_uri(reverse("calendar-feed", args=[tokens.feed_token(request.user)]))
     return render(request, "events/agenda.html", {"by_event": by_event, "feed_url": feed})
 
 
@@ -112,7 +112,7 @@ def agenda_download(request):
 @require_safe
 def calendar_feed(request, token):
     """The subscription URL of one user's agenda (calendar apps cannot log in; the token is the key)."""
-    user = agenda.user_for_feed(token)
+    user = tokens.user_for_feed(token)
     if user is None:
         raise Http404
     return _calendar_response(agenda.agenda_calendar(user), attachment=False)

@@ -6,6 +6,9 @@ from rest_framework import serializers
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField(label=_("e-mail"))
     password = serializers.CharField(label=_("password"), style={"input_type": "password"}, trim_whitespace=False)
+    name = serializers.CharField(
+        label=_("name"), required=False, max_length=100, help_text=_("What the token is for, e.g. “CRM sync”.")
+    )
 
     def validate(self, attrs):
         user = authenticate(self.context["request"], username=attrs["email"], password=attrs["password"])
@@ -16,4 +19,6 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text=_("Shown once: keep it secret."))
+    name = serializers.CharField()
+    expires_at = serializers.DateTimeField()

@@ -5,8 +5,9 @@ does); refused requests change nothing and answer with a localised page."""
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from accounts import tokens
+from accounts.models import ApiToken
 from matching.models import TechnologyOffer
 
 PASSWORD = "correct horse battery"
@@ -38,13 +39,13 @@ def test_the_web_form_and_the_token_endpoint_share_one_counter(client, owner):
     for _attempt in range(2):
         client.post("/accounts/login/", {"username": owner.email, "password": "wrong"})
     ok = client.post("/api/v1/auth/token/", {"email": owner.email, "password": PASSWORD})
-    assert ok.status_code == 200
+    assert ok.status_code == 201
     refused = client.post(
         "/api/v1/auth/token/", {"email": owner.email, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en"
     )
     assert refused.status_code == 429
     assert refused.json() == {"detail": "Request was throttled. Expected available in 60 seconds."}
-    assert Token.objects.filter(user=owner).count() == 1
+    assert ApiToken.objects.filter(user=owner).count() == 1
 
 
 def test_the_english_login_page_explains_the_wait_in_english(client, owner):
@@ -112,8 +113,8 @@ def test_session_api_writes_need_the_csrf_token_but_token_clients_do_not(owner):
         "detail": "이 요청의 보안 토큰(CSRF)이 없거나 만료되었습니다. 페이지를 새로 고친 뒤 다시 시도하세요."
     }
     assert TechnologyOffer.objects.count() == 0
-    token = Token.objects.create(user=owner)
-    api = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = tokens.issue(owner, name="test")
+    api = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Token {key}")
     created = api.post("/api/v1/offers/", payload, content_type="application/json")
     assert created.status_code == 201, created.content
     assert TechnologyOffer.objects.count() == 1
@@ -157,7 +158,7 @@ def test_behind_a_trusted_proxy_the_forwarded_client_is_counted(settings, owner)
     token = Client(REMOTE_ADDR="172.28.0.10").post(
         "/api/v1/auth/token/", {"email": owner.email, "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.7"
     )
-    assert token.status_code == 200
+    assert token.status_code == 201
 
 
 @pytest.mark.parametrize(

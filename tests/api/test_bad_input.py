@@ -2,9 +2,9 @@
 over-long fields, wrong enumerations, malformed dates; Korean/English mixed text is valid and kept
 exactly."""
 
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts import tokens
 from events.models import Event
 from matching.models import TechnologyOffer
 
@@ -13,7 +13,7 @@ MIXED = "흉부 CT lung nodule 검출 AI — FDA 510(k) 준비 중, CE-MDR class
 
 def api(user, language: str) -> APIClient:
     client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {tokens.issue(user, name='test')[1]}")
     return client
 
 

@@ -8,15 +8,16 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from accounts import tokens
 
 
 @pytest.fixture
 def token_header(owner, offer, need, salon) -> dict:
     """The owner's token, with an offer, a need and an open salon for the operations to find."""
-    return {"Authorization": f"Token {Token.objects.create(user=owner).key}"}
+    return {"Authorization": f"Token {tokens.issue(owner, name='fuzz')[1]}"}
 
 
 CHECKS = [not_a_server_error, response_schema_conformance]

@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts import tokens
 from accounts.models import Organization
 from events import agenda, follow_up, salon_service, schedule_service
 from events.models import Event, Meeting, MeetingRequest, Outcome, ProgramItem, Slot, Table
@@ -168,14 +169,18 @@ def test_the_calendar_replaces_a_moved_meeting_and_removes_a_cancelled_one(world
     # Cancelled: the entry stays in the feed as STATUS:CANCELLED with a higher SEQUENCE.
     cancelled = client_for(w.bd).post(f"/api/v1/meetings/{w.mine.pk}/cancel/")
     assert cancelled.json()["status"] == "cancelled"
-    token = agenda.feed_token(w.founder)
+    token = tokens.feed_token(w.founder)
     feed = {str(event["UID"]): event for event in parse(Client().get(f"/calendar/{token}.ics").content)}
     assert (str(feed[uid]["STATUS"]), feed[uid]["SEQUENCE"]) == ("CANCELLED", 2)
-    # The feed token is the key: a forged one is refused, a password change revokes the old one.
+    # The feed token is the key: a forged one is refused; a password change leaves it alone (it
+    # holds no password material), rotating the calendar key revokes it.
     assert APIClient().get(f"/calendar/{token}x.ics").status_code == 404
     w.founder.set_password("new-secret-123")
     w.founder.save()
+    assert APIClient().get(f"/calendar/{token}.ics").status_code == 200
+    tokens.rotate_calendar_key(w.founder)
     assert APIClient().get(f"/calendar/{token}.ics").status_code == 404
+    assert APIClient().get(f"/calendar/{tokens.feed_token(w.founder)}.ics").status_code == 200
 
 
 def test_the_agenda_page_and_organizer_exports(world, client):
@@ -362,7 +367,7 @@ def test_the_calendar_sequence_grows_by_one_with_every_change_the_entry_shows(wo
     MeetingRequest.objects.filter(pk=w.mine.request_id).update(need=w.need)
     salon_service.event_transition(event=w.event, action="close_requests")
     salon_service.event_transition(event=w.event, action="publish")
-    feed_url = f"/calendar/{agenda.feed_token(w.founder)}.ics"
+    feed_url = f"/calendar/{tokens.feed_token(w.founder)}.ics"
 
     def read():
         body = Client().get(feed_url).content
@@ -396,7 +401,7 @@ def test_a_cancelled_meeting_renamed_afterwards_stays_cancelled_with_a_higher_se
     salon_service.event_transition(event=w.event, action="close_requests")
     salon_service.event_transition(event=w.event, action="publish")
     assert client_for(w.bd).post(f"/api/v1/meetings/{w.mine.pk}/cancel/").status_code == 200
-    feed_url = f"/calendar/{agenda.feed_token(w.founder)}.ics"
+    feed_url = f"/calendar/{tokens.feed_token(w.founder)}.ics"
     cancelled = {str(e["UID"]): e for e in parse(Client().get(feed_url).content)}[w.mine.calendar_uid]
     Organization.objects.filter(pk=w.corporate.pk).update(name_ko="글로벌메드코리아")
     renamed = {str(e["UID"]): e for e in parse(Client().get(feed_url).content)}[w.mine.calendar_uid]

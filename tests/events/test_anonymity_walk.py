@@ -16,9 +16,9 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts import tokens
 from events import meeting_requests
 from events.models import MeetingRequest
 from matching.disclosure import anonymous_label
@@ -49,6 +49,7 @@ def world(startup, owner, offer, corporate, confidential_need, other_corporate, 
         "control": control,
         "known": known,
         "owner": owner,
+        "key": tokens.issue(owner, name="walk")[1],
     }
 
 
@@ -119,7 +120,7 @@ def walk(world, need, language: str, offer) -> list:
     web = APIClient(HTTP_ACCEPT_LANGUAGE=language)
     web.force_login(owner)
     api = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=owner)[0].key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {world['key']}")
     before = set(MeetingRequest.objects.values_list("pk", flat=True))
     ids: dict[int, str] = {}
     answers = []

@@ -37,14 +37,15 @@ def add_match(offer, need, score):
 def test_a_token_is_exchanged_for_e_mail_and_password(owner):
     client = APIClient()
     answer = client.post("/api/v1/auth/token/", {"email": owner.email, "password": "correct horse battery"})
-    assert answer.status_code == 200
+    assert answer.status_code == 201
     token = answer.json()["token"]
     wrong = client.post("/api/v1/auth/token/", {"email": owner.email, "password": "wrong"})
     assert wrong.status_code == 400
     assert wrong.json() == {"non_field_errors": ["이메일 또는 비밀번호가 올바르지 않습니다."]}
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/offers/").status_code == 200
-    assert APIClient().get("/api/v1/offers/").status_code in (401, 403)
+    anonymous = APIClient().get("/api/v1/offers/")
+    assert (anonymous.status_code, anonymous["WWW-Authenticate"]) == (401, "Token")
 
 
 def test_offers_show_own_drafts_and_others_published_offers_only(owner, outsider, offer, draft_offer, rival_offer):

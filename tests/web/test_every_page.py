@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from events import agenda
+from accounts import tokens
 from events.models import Meeting, MeetingRequest, Outcome, Registration
 from matching.models import Match, PartneringNeed, TechnologyOffer
 from tests.events.test_agenda import make_salon
@@ -78,7 +78,7 @@ def ids(users, startup, corporate, offer, need, organizer) -> dict:
         "organization": startup.pk,
         "registration": Registration.objects.filter(event=event).first().pk,
         "slug": event.slug,
-        "token": agenda.feed_token(users["startup"]),
+        "token": tokens.feed_token(users["startup"]),
     }
 
 
