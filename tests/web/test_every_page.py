@@ -47,6 +47,7 @@ def fill(route: str, ids: dict) -> str:
         path = re.sub(rf"{resource}/<pk>", f"{resource}/{ids[key]}", path)
     path = path.replace("<offer_pk>", str(ids["offer"])).replace("<slug>", ids["slug"])
     path = path.replace("<token>", ids["token"]).replace("<kind>", "propose").replace("<pk>", str(ids["offer"]))
+    path = path.replace("<api_token>", str(ids["api_token"]))
     assert "<" not in path, path
     return "/" + path
 
@@ -79,6 +80,7 @@ def ids(users, startup, corporate, offer, need, organizer) -> dict:
         "registration": Registration.objects.filter(event=event).first().pk,
         "slug": event.slug,
         "token": tokens.feed_token(users["startup"]),
+        "api_token": tokens.issue(users["startup"], name="every page")[0].pk,
     }
 
 
