@@ -107,7 +107,9 @@ def test_it_rejects_an_owner_approving_its_own_offer(startup, owner, offer, draf
     draft_offer.refresh_from_db()
     assert draft_offer.status == "draft"
     # Submitting for review is the owner's; an approved offer may be sent back with its status unchanged.
-    submitted = client_for(owner).patch(f"/api/v1/offers/{draft_offer.public_id}/", {"status": "submitted"}, format="json")
+    submitted = client_for(owner).patch(
+        f"/api/v1/offers/{draft_offer.public_id}/", {"status": "submitted"}, format="json"
+    )
     kept = client_for(owner).patch(f"/api/v1/offers/{offer.public_id}/", {"status": "approved"}, format="json")
     assert (submitted.json()["status"], kept.status_code, kept.json()["status"]) == ("submitted", 200, "approved")
 
@@ -201,7 +203,12 @@ def test_requests_through_the_api(
     founder = client_for(owner)
     created = founder.post(
         "/api/v1/requests/",
-        {"event": salon.pk, "offer": str(offer.public_id), "need": str(confidential_need.public_id), "message": "안녕하세요"},
+        {
+            "event": salon.pk,
+            "offer": str(offer.public_id),
+            "need": str(confidential_need.public_id),
+            "message": "안녕하세요",
+        },
     )
     assert created.status_code == 201, created.json()
     body = created.json()

@@ -288,7 +288,10 @@ def test_another_organizations_pages_answer_404(client, offer, need, outsider, s
     assert client.get(f"/workspace/needs/{need.public_id}/edit/").status_code == 404
     assert client.get(f"/workspace/needs/{need.public_id}/matches/").status_code == 404
     assert client.post(f"/workspace/needs/{need.public_id}/shortlist/{offer.public_id}/").status_code == 404
-    assert client.get("/workspace/requests/new/", {"offer": str(offer.public_id), "need": str(need.public_id)}).status_code == 404
+    assert (
+        client.get("/workspace/requests/new/", {"offer": str(offer.public_id), "need": str(need.public_id)}).status_code
+        == 404
+    )
     assert client.get("/workspace/offers/new/", {"organization": startup.pk}).status_code == 404
     offer.refresh_from_db()
     assert offer.title == "Lung nodule AI"
@@ -376,7 +379,8 @@ def test_the_offer_form_records_regulatory_approvals(client, owner):
     edit = english(client).get(f"/workspace/offers/{offer.public_id}/edit/").content.decode()
     assert 'name="approvals-TOTAL_FORMS" value="5"' in edit  # the two approvals and three empty rows
     edited = english(client).post(
-        f"/workspace/offers/{offer.public_id}/edit/", {**OFFER, **approval_rows(("KR", "mfds_2", "granted"), ("", "", ""))}
+        f"/workspace/offers/{offer.public_id}/edit/",
+        {**OFFER, **approval_rows(("KR", "mfds_2", "granted"), ("", "", ""))},
     )
     assert edited.status_code == 302, edited.content.decode()[-3000:]
     assert list(offer.approvals.values_list("market", "pathway", "status")) == [("KR", "mfds_2", "granted")]

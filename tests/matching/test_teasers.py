@@ -261,7 +261,9 @@ def test_the_offer_form_uploads_a_teaser_and_shows_it_with_a_download_link(clien
     assert GENERATED.match(offer.teaser.name)
     assert stored(media) == [offer.teaser.name]
     html = client.get(f"/workspace/offers/{offer.public_id}/edit/").content.decode()
-    assert f'Current teaser: <a href="/workspace/offers/{offer.public_id}/teaser.pdf" download>{KOREAN_NAME}</a>' in html
+    assert (
+        f'Current teaser: <a href="/workspace/offers/{offer.public_id}/teaser.pdf" download>{KOREAN_NAME}</a>' in html
+    )
     assert 'name="remove_teaser"' in html
 
 
