@@ -34,7 +34,7 @@ not counted:
 - ``static``: ``GET /health/live/``, the liveness probe, a 200 without any I/O (``/health/`` itself is
   the readiness probe and touches PostgreSQL, the cache and Redis): the baseline of what gunicorn and
   Django's middleware cost by themselves.
-- ``matches``: ``GET /api/v1/matches/?need=<id>``, each client a member of a different BD team asking
+- ``matches``: ``GET /api/v1/matches/?need=<public id>``, each client a member of a different BD team asking
   for one of its needs' ranked startups (first page, up to 50 matches with explanations).
 - ``agenda``: ``GET /api/v1/meetings/agenda.ics``, each client a member of a different startup of the
   salon downloading its agenda (6 meetings, iCalendar).
@@ -267,7 +267,7 @@ def populate(*, offers: int, needs: int, clients: int, seed: int) -> DataSet:
     for i, token in enumerate(tokens[:clients]):
         team = teams[i % len(teams)]
         need = needs_of[team.pk][(i // len(teams)) % len(needs_of[team.pk])]
-        bd_clients.append(Client(token, f"/api/v1/matches/?need={need.pk}", "en", "application/json"))
+        bd_clients.append(Client(token, f"/api/v1/matches/?need={need.public_id}", "en", "application/json"))
     startup_clients = [Client(key, "/api/v1/meetings/agenda.ics", "ko", "*/*") for key in tokens[clients:]]
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

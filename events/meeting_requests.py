@@ -299,7 +299,7 @@ def meeting_request_send(
             )
         raise ValidationError(_("You can only request meetings for your own organization."), code="not_yours")
     if requester.pk == offer.organization_id:
-        if need is not None and reachable_need(user, offer=offer, need_id=need.pk) is None:
+        if need is not None and reachable_need(user, offer=offer, public_id=need.public_id) is None:
             raise ValidationError({"need": [_("Unknown need.")]}, code="unknown_need")
     elif not visible_offers(user).filter(pk=offer.pk).exists():
         raise ValidationError(_("You can only request meetings for your own organization."), code="not_yours")

@@ -20,7 +20,7 @@ from events import meeting_requests
 from events.forms import DeclineForm, MeetingRequestForm
 from events.models import MeetingRequest, RequestStatus
 from events.selectors import salons_open_for_requests, visible_requests
-from matching import selectors
+from matching import public_ids, selectors
 from matching.disclosure import Disclosure
 
 
@@ -131,12 +131,13 @@ def request_cancel(request, pk):
 
 
 def _request_pair(request):
-    """The offer and the need of a new request, as the user may see them; 404 otherwise."""
-    offer_id, need_id = request.GET.get("offer", ""), request.GET.get("need", "")
-    if not (offer_id.isdigit() and need_id.isdigit()):
+    """The offer and the need of a new request (``?offer=<public id>&need=<public id>``), as the user
+    may see them; 404 otherwise."""
+    offer_id, need_id = public_ids.parse(request.GET.get("offer", "")), public_ids.parse(request.GET.get("need", ""))
+    if offer_id is None or need_id is None:
         raise Http404
-    offer = get_object_or_404(selectors.visible_offers(request.user).select_related("organization"), pk=offer_id)
-    need = selectors.reachable_need(request.user, offer=offer, need_id=need_id)
+    offer = get_object_or_404(selectors.visible_offers(request.user).select_related("organization"), public_id=offer_id)
+    need = selectors.reachable_need(request.user, offer=offer, public_id=need_id)
     if need is None:
         raise Http404
     return offer, need

@@ -16,6 +16,8 @@ def _json_list_contains(field: str, value: str) -> Q:
 
 
 class MatchFilter(django_filters.FilterSet):
+    offer = django_filters.UUIDFilter(field_name="offer__public_id", label=_("offer (public id)"))
+    need = django_filters.UUIDFilter(field_name="need__public_id", label=_("need (public id)"))
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", label=_("minimum score"))
     area = django_filters.CharFilter(method="filter_area", label=_("device area of the offer"))
     stage = django_filters.ChoiceFilter(field_name="offer__stage", choices=Stage.choices, label=_("stage"))
@@ -28,7 +30,7 @@ class MatchFilter(django_filters.FilterSet):
 
     class Meta:
         model = Match
-        fields = ["offer", "need"]
+        fields = []
 
     def filter_area(self, queryset, name, value):
         return queryset.filter(offer__areas__code=value).distinct()

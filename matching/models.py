@@ -1,3 +1,5 @@
+import uuid
+
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
@@ -73,8 +75,10 @@ def detect_language(text: str) -> str:
 
 class Profile(models.Model):
     """What an offer and a need share: a text in any language (its language detected on save), which
-    is embedded and matched, and its timestamps."""
+    is embedded and matched, its timestamps, and the public id that names it in URLs and the API
+    (random, so that neighbouring ids tell nothing: the integer key stays internal)."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("public ID"))
     title = models.CharField(_("title"), max_length=200, validators=[validate_single_line])
     description = models.TextField(
         _("description"), max_length=10_000, validators=[MaxLengthValidator(10_000), validate_text]

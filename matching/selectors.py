@@ -48,13 +48,18 @@ def visible_matches(user) -> QuerySet[Match]:
     return Match.objects.filter(visible)
 
 
-def reachable_need(user, *, offer: TechnologyOffer, need_id) -> PartneringNeed | None:
-    """The need ``need_id`` as the user may name it in a request about ``offer``: a need it may see,
-    or a confidential one that reaches the offer's startup through a stored match; else ``None``."""
-    need = visible_needs(user).select_related("organization").filter(pk=need_id).first()
+def reachable_need(user, *, offer: TechnologyOffer, public_id) -> PartneringNeed | None:
+    """The need with ``public_id`` as the user may name it in a request about ``offer``: a need it may
+    see, or a confidential one that reaches the offer's startup through a stored match; else ``None``."""
+    need = visible_needs(user).select_related("organization").filter(public_id=public_id).first()
     if need is not None:
         return need
-    match = visible_matches(user).select_related("need__organization").filter(offer=offer, need_id=need_id).first()
+    match = (
+        visible_matches(user)
+        .select_related("need__organization")
+        .filter(offer=offer, need__public_id=public_id)
+        .first()
+    )
     return match.need if match is not None else None
 
 

@@ -7,12 +7,12 @@ from matching import views
 
 urlpatterns = [
     path("offers/new/", views.profile_new, {"kind": "offer"}, name="offer-new"),
-    path("offers/<int:pk>/edit/", views.profile_edit, {"kind": "offer"}, name="offer-edit"),
-    path("offers/<int:pk>/matches/", views.offer_matches, name="offer-matches"),
-    path("offers/<int:pk>/teaser.pdf", views.offer_teaser, name="offer-teaser"),
+    path("offers/<uuid:public_id>/edit/", views.profile_edit, {"kind": "offer"}, name="offer-edit"),
+    path("offers/<uuid:public_id>/matches/", views.offer_matches, name="offer-matches"),
+    path("offers/<uuid:public_id>/teaser.pdf", views.offer_teaser, name="offer-teaser"),
     path("needs/new/", views.profile_new, {"kind": "need"}, name="need-new"),
-    path("needs/<int:pk>/edit/", views.profile_edit, {"kind": "need"}, name="need-edit"),
-    path("needs/<int:pk>/matches/", views.need_matches, name="need-matches"),
-    path("needs/<int:pk>/shortlist/<int:offer_pk>/", views.shortlist_toggle, name="shortlist-toggle"),
+    path("needs/<uuid:public_id>/edit/", views.profile_edit, {"kind": "need"}, name="need-edit"),
+    path("needs/<uuid:public_id>/matches/", views.need_matches, name="need-matches"),
+    path("needs/<uuid:public_id>/shortlist/<uuid:offer_public_id>/", views.shortlist_toggle, name="shortlist-toggle"),
     path("concepts/suggest/", views.concept_suggest, name="concept-suggest"),
 ]

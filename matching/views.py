@@ -40,11 +40,11 @@ def _errors(error: ValidationError) -> list[str]:
 # --- Offers and needs ----------------------------------------------------------------------
 
 
-def _own(queryset, request, pk):
-    """One of the user's own organizations' offers or needs; 404 for everyone else."""
+def _own(queryset, request, public_id):
+    """One of the user's own organizations' offers or needs, by its public id; 404 for everyone else."""
     return get_object_or_404(
         queryset.filter(organization_id__in=affiliation(request.user).organizations).select_related("organization"),
-        pk=pk,
+        public_id=public_id,
     )
 
 
@@ -142,17 +142,17 @@ def profile_new(request, kind):
 
 
 @login_required
-def profile_edit(request, kind, pk):
+def profile_edit(request, kind, public_id):
     pages = PROFILES[kind]
-    instance = _own(pages.visible(request.user), request, pk)
+    instance = _own(pages.visible(request.user), request, public_id)
     return _profile_form(request, kind, instance=instance, title=pages.edit_title)
 
 
 @require_safe
-def offer_teaser(request, pk):
+def offer_teaser(request, public_id):
     """The offer's teaser PDF, for those ``matching.disclosure`` allows; 404 for everyone else
     (anonymous users included), so that no one else learns whether the offer or its teaser exists."""
-    return teaser_download(request.user, pk)
+    return teaser_download(request.user, public_id)
 
 
 @login_required
@@ -169,9 +169,9 @@ def concept_suggest(request):
 
 
 @login_required
-def offer_matches(request, pk):
+def offer_matches(request, public_id):
     """A startup's view of one offer: the needs it matches, best first; confidential needs anonymised."""
-    offer = _own(selectors.visible_offers(request.user), request, pk)
+    offer = _own(selectors.visible_offers(request.user), request, public_id)
     matches = (
         selectors.visible_matches(request.user)
         .filter(offer=offer)
@@ -196,9 +196,9 @@ def offer_matches(request, pk):
 
 
 @login_required
-def need_matches(request, pk):
+def need_matches(request, public_id):
     """A BD team's view of one need: matching startups, best first, with filters and a shortlist."""
-    need = _own(selectors.visible_needs(request.user), request, pk)
+    need = _own(selectors.visible_needs(request.user), request, public_id)
     on_shortlist = Shortlist.objects.filter(
         organization_id=need.organization_id, offer_id=OuterRef("offer_id"), need_id=OuterRef("need_id")
     )
@@ -231,10 +231,10 @@ def need_matches(request, pk):
 
 @login_required
 @require_POST
-def shortlist_toggle(request, pk, offer_pk):
-    need = _own(selectors.visible_needs(request.user), request, pk)
+def shortlist_toggle(request, public_id, offer_public_id):
+    need = _own(selectors.visible_needs(request.user), request, public_id)
     match = get_object_or_404(
-        selectors.visible_matches(request.user).select_related("offer"), need=need, offer_id=offer_pk
+        selectors.visible_matches(request.user).select_related("offer"), need=need, offer__public_id=offer_public_id
     )
     removed = services.shortlist_remove(organization=need.organization, offer=match.offer, need=need)
     if removed:
@@ -244,5 +244,5 @@ def shortlist_toggle(request, pk, offer_pk):
         messages.success(request, _("Added to the shortlist."))
     url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        url = reverse("workspace:need-matches", args=[need.pk])
+        url = reverse("workspace:need-matches", args=[need.public_id])
     return redirect(url)

@@ -3,14 +3,18 @@ from rest_framework import serializers
 
 from accounts.models import Language
 from events.models import Event, Meeting, MeetingRequest, Outcome, ProgramItem, Registration, Slot, Table
+from matching.api.fields import PublicIdRelatedField
 from matching.enums import DeclineReason
 from matching.models import PartneringNeed, TechnologyOffer
 
 
 class MeetingRequestSerializer(serializers.ModelSerializer):
     """A request as the caller may see it: a confidential need's team stays anonymous to the
-    startup until it engages; contact details come with an accepted meeting (organizations API)."""
+    startup until it engages; contact details come with an accepted meeting (organizations API).
+    The offer and the need are named by their public ids."""
 
+    offer = PublicIdRelatedField(read_only=True, help_text=_("The offer's public id (a UUID)."))
+    need = PublicIdRelatedField(read_only=True, allow_null=True, help_text=_("The need's public id (a UUID)."))
     offer_title = serializers.CharField(source="offer.title", read_only=True)
     need_title = serializers.SerializerMethodField()
     startup_name = serializers.CharField(source="startup.name", read_only=True)
@@ -76,9 +80,15 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
 
 class MeetingRequestCreateSerializer(serializers.Serializer):
     event = serializers.PrimaryKeyRelatedField(queryset=Event.objects.all(), label=_("salon"))
-    offer = serializers.PrimaryKeyRelatedField(queryset=TechnologyOffer.objects.all(), label=_("offer"))
-    need = serializers.PrimaryKeyRelatedField(
-        queryset=PartneringNeed.objects.all(), required=False, allow_null=True, label=_("need")
+    offer = PublicIdRelatedField(
+        queryset=TechnologyOffer.objects.all(), label=_("offer"), help_text=_("The offer's public id (a UUID).")
+    )
+    need = PublicIdRelatedField(
+        queryset=PartneringNeed.objects.all(),
+        required=False,
+        allow_null=True,
+        label=_("need"),
+        help_text=_("The need's public id (a UUID)."),
     )
     corporate = serializers.IntegerField(required=False, allow_null=True, label=_("BD team"))
     message = serializers.CharField(required=False, allow_blank=True, max_length=2000, label=_("message"))

@@ -1,10 +1,12 @@
 """Meeting requests under /api/v1/requests/: list, detail, create, and the accept / decline /
 cancel actions, all through ``events.meeting_requests``."""
 
+import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -16,7 +18,7 @@ from rest_framework.views import APIView
 from accounts.models import Organization
 from accounts.selectors import affiliation
 from events import agenda, follow_up, meeting_requests, salon_service, schedule_service
-from events.models import Event, EventStatus, Outcome, ProgramItem, Slot, Table
+from events.models import Event, EventStatus, MeetingRequest, Outcome, ProgramItem, Slot, Table
 from events.selectors import organized_salons, visible_requests
 from matching.api.views import DisclosureMixin
 
@@ -35,6 +37,17 @@ from .serializers import (
 )
 
 
+class MeetingRequestFilter(django_filters.FilterSet):
+    """The request list's filters; the offer and the need by their public ids."""
+
+    offer = django_filters.UUIDFilter(field_name="offer__public_id", label=gettext_lazy("offer (public id)"))
+    need = django_filters.UUIDFilter(field_name="need__public_id", label=gettext_lazy("need (public id)"))
+
+    class Meta:
+        model = MeetingRequest
+        fields = ["event", "status", "origin"]
+
+
 def _service(function, **kwargs):
     try:
         return function(**kwargs)
@@ -49,7 +62,7 @@ class MeetingRequestViewSet(
     their salons)."""
 
     serializer_class = MeetingRequestSerializer
-    filterset_fields = ["event", "status", "origin", "offer", "need"]
+    filterset_class = MeetingRequestFilter
 
     def get_queryset(self):
         return (

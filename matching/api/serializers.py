@@ -62,6 +62,7 @@ class ProfileSerializer(serializers.ModelSerializer):
     concepts = serializers.SlugRelatedField(
         slug_field="code", many=True, queryset=Concept.objects.all(), required=False
     )
+    id = serializers.UUIDField(source="public_id", read_only=True, help_text=_("The public id (a UUID)."))
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     organization_kind = OrganizationKind.STARTUP
 
@@ -129,7 +130,7 @@ class OfferSerializer(ProfileSerializer):
     def get_teaser_url(self, offer) -> str | None:
         if not self._teaser_shown(offer):
             return None
-        url = reverse("api:offer-teaser", args=[offer.pk])
+        url = reverse("api:offer-teaser", args=[offer.public_id])
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request is not None else url
 
@@ -206,6 +207,7 @@ class NeedSerializer(ProfileSerializer):
 
 
 class MatchedOfferSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True, help_text=_("The offer's public id (a UUID)."))
     organization_name = serializers.CharField(source="organization.name", read_only=True)
 
     class Meta:
@@ -217,7 +219,7 @@ class MatchedNeedSerializer(serializers.Serializer):
     """A need as the viewer may see it: a confidential need without its company and text until
     that team engages (``matching.disclosure``)."""
 
-    id = serializers.IntegerField()
+    id = serializers.UUIDField(help_text=_("The need's public id (a UUID)."))
     is_confidential = serializers.BooleanField()
     title = serializers.CharField()
     organization = serializers.IntegerField(allow_null=True)
@@ -229,7 +231,7 @@ class MatchedNeedSerializer(serializers.Serializer):
     def to_representation(self, need):
         names = self.context["disclosure"].need_names(need)
         return {
-            "id": need.pk,
+            "id": str(need.public_id),
             "is_confidential": need.is_confidential,
             "title": names.title,
             "organization": need.organization_id if names.identified else None,

@@ -47,7 +47,10 @@ class ProfileViewSet(
     viewsets.GenericViewSet,
 ):
     """Reads show what ``matching.selectors`` allows; writes only reach one's own profiles (an
-    outsider's write answers 404, as if the profile did not exist)."""
+    outsider's write answers 404, as if the profile did not exist). A profile is named by its public
+    id (``/api/v1/offers/<uuid>/``); an integer key or a malformed id answers 404."""
+
+    lookup_field = "public_id"
 
     def get_queryset(self):
         profiles = self.visible(self.request.user).select_related("organization").prefetch_related("areas", "concepts")
@@ -76,10 +79,10 @@ class OfferViewSet(DisclosureMixin, ProfileViewSet):
         ),
     )
     @action(detail=True, methods=["get"], permission_classes=[AllowAny], filter_backends=[], pagination_class=None)
-    def teaser(self, request, pk=None):
+    def teaser(self, request, public_id=None):
         # Not get_object(): the rule is matching.disclosure's, not the offer list's visibility; and
         # anonymous callers get the same 404 as everyone not allowed, not a 401/403.
-        return teaser_download(request.user, pk)
+        return teaser_download(request.user, public_id)
 
 
 class NeedViewSet(ProfileViewSet):

@@ -99,7 +99,7 @@ def test_apply_match_request_accept_schedule_publish_and_download_the_calendar(s
     screenshot(organizer, "organizer-salon-en")
 
     # The startup sees its matches with the explanation, and asks for a meeting.
-    founder.goto(founder.base + f"/workspace/offers/{offer.pk}/matches/")
+    founder.goto(founder.base + f"/workspace/offers/{offer.public_id}/matches/")
     assert "Lung nodule AI for our CT line" in founder.content()
     assert "공통 개념: 폐결절" in founder.content()
     screenshot(founder, "offer-matches-ko")
@@ -166,8 +166,8 @@ def test_the_main_pages_fit_a_phone_screen(salon, open_page, screenshot):
     log_in(organizer, "salon@organizer.kr", PASSWORD)
     pages = [
         (founder, "/workspace/", "phone-workspace-ko"),
-        (founder, f"/workspace/offers/{offer.pk}/edit/", "phone-offer-form-ko"),
-        (founder, f"/workspace/offers/{offer.pk}/matches/", "phone-offer-matches-ko"),
+        (founder, f"/workspace/offers/{offer.public_id}/edit/", "phone-offer-form-ko"),
+        (founder, f"/workspace/offers/{offer.public_id}/matches/", "phone-offer-matches-ko"),
         (founder, f"/salons/{event.slug}/", "phone-salon-ko"),
         (organizer, "/organize/", "phone-organizer-dashboard-en"),
         (organizer, f"/organize/salons/{event.slug}/", "phone-organizer-salon-en"),

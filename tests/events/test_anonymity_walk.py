@@ -92,8 +92,8 @@ def without_identity(data, need):
 
 
 def clean(text: str, need, ids: dict[int, str]) -> str:
-    """An answer with what legitimately differs between the two walks replaced: ids of the need and
-    of new rows, the need as the startup sees it (the anonymous label, or its team and title), times,
+    """An answer with what legitimately differs between the two walks replaced: the need's public id,
+    the ids of new rows, the need as the startup sees it (the anonymous label, or its team and title), times,
     the per-response CSRF token and CSP nonce."""
     if text.startswith(("{", "[")):
         text = json.dumps(without_identity(json.loads(text), need), ensure_ascii=False, sort_keys=True)
@@ -101,7 +101,7 @@ def clean(text: str, need, ids: dict[int, str]) -> str:
     text = re.sub(r'(name="csrfmiddlewaretoken" value|nonce)="[^"]*"', r'\1="<random>"', text)
     for label in sorted(label_of(need), key=len, reverse=True):
         text = text.replace(label, "<need>")
-    text = re.sub(rf'(need=|"need": |needs/){need.pk}\b', r"\1<need-id>", text)
+    text = text.replace(str(need.public_id), "<need-id>")
     for number, placeholder in ids.items():
         text = re.sub(rf'("id": |requests/){number}\b', rf"\1{placeholder}", text)
     return text
@@ -130,7 +130,7 @@ def walk(world, need, language: str, offer) -> list:
             assert name not in body, (route, name)
         answers.append((route, response.status_code, clean(body, need, ids)))
 
-    new = f"/workspace/requests/new/?offer={offer.pk}&need={need.pk}"
+    new = f"/workspace/requests/new/?offer={offer.public_id}&need={need.public_id}"
     form = web.get(new)
     record("form", form, form.content.decode())
     answers.append(("salons offered", [value for value, _label in form.context["form"].fields["event"].choices]))
@@ -145,7 +145,13 @@ def walk(world, need, language: str, offer) -> list:
     answers.append(("a new row, not an old one's id", created.pk not in before))
     record("web, cancel", web.post(f"/workspace/requests/{created.pk}/cancel/"), "")
 
-    payload = {"event": salon.pk, "offer": offer.pk, "need": need.pk, "message": "Hello", "confirm_misfit": True}
+    payload = {
+        "event": salon.pk,
+        "offer": str(offer.public_id),
+        "need": str(need.public_id),
+        "message": "Hello",
+        "confirm_misfit": True,
+    }
     refused = api.post("/api/v1/requests/", {**payload, "event": elsewhere.pk}, format="json")
     record("api, a salon the team is not at", refused, refused.content.decode())
     response = api.post("/api/v1/requests/", payload, format="json")
@@ -157,12 +163,12 @@ def walk(world, need, language: str, offer) -> list:
     record("api, send again", again, again.content.decode())
     accept = api.post(f"/api/v1/requests/{request_id}/accept/", format="json")
     record("api, accept one's own request", accept, accept.content.decode())
-    listed = api.get("/api/v1/requests/", {"need": need.pk})
+    listed = api.get("/api/v1/requests/", {"need": str(need.public_id)})
     record("api, list", listed, listed.content.decode())
     cancel = api.post(f"/api/v1/requests/{request_id}/cancel/", format="json")
     record("api, cancel", cancel, cancel.content.decode())
 
-    shortlist = web.post(f"/workspace/needs/{need.pk}/shortlist/{offer.pk}/")
+    shortlist = web.post(f"/workspace/needs/{need.public_id}/shortlist/{offer.public_id}/")
     record("web, shortlist another team's need", shortlist, shortlist.content.decode())
     return answers
 

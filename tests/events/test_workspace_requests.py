@@ -23,7 +23,7 @@ def test_a_startup_sees_the_fit_warnings_and_the_request_is_sent_only_once_confi
 ):
     add_match(offer, need, 0.41, explanation=MISFITS)
     client.force_login(owner)
-    url = f"/workspace/requests/new/?offer={offer.pk}&need={need.pk}"
+    url = f"/workspace/requests/new/?offer={offer.public_id}&need={need.public_id}"
 
     page = english(client).get(url).content.decode()
     assert page.index("Too early: Prototype, the need asks for Clinical or later") < page.index(
@@ -57,7 +57,7 @@ def test_service_errors_are_shown_in_the_request_form(client, offer, need, salon
     add_match(offer, need, 0.8)
     meeting_requests.meeting_request_create(event=salon, requester=corporate, offer=offer, need=need)
     client.force_login(owner)
-    url = f"/workspace/requests/new/?offer={offer.pk}&need={need.pk}"
+    url = f"/workspace/requests/new/?offer={offer.public_id}&need={need.public_id}"
     page = english(client).get(url).content.decode()
     assert "confirm_misfit" not in page  # no misfit, no checkbox
     response = client.post(url, {"event": salon.pk})

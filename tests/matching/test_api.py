@@ -53,11 +53,11 @@ def test_offers_show_own_drafts_and_others_published_offers_only(owner, outsider
     assert titles == {"Lung nodule AI", "초안 기술", "Rival prototype"}
     titles = {row["title"] for row in client_for(outsider).get("/api/v1/offers/").json()["results"]}
     assert titles == {"Lung nodule AI", "Rival prototype"}
-    assert client_for(outsider).get(f"/api/v1/offers/{draft_offer.pk}/").status_code == 404
+    assert client_for(outsider).get(f"/api/v1/offers/{draft_offer.public_id}/").status_code == 404
 
 
 def test_an_outsiders_write_answers_404_and_changes_nothing(outsider, offer):
-    answer = client_for(outsider).patch(f"/api/v1/offers/{offer.pk}/", {"title": "hijacked"}, format="json")
+    answer = client_for(outsider).patch(f"/api/v1/offers/{offer.public_id}/", {"title": "hijacked"}, format="json")
     assert answer.status_code == 404
     assert TechnologyOffer.objects.get(pk=offer.pk).title == "Lung nodule AI"
 
@@ -103,13 +103,15 @@ def test_it_rejects_an_owner_approving_its_own_offer(startup, owner, offer, draf
         {"status": ["심사자만 기술 제안을 승인할 수 있습니다. 심사를 요청해 주세요."]},
     )
     assert not TechnologyOffer.objects.filter(title="자가 승인 기술").exists()
-    patched = client_for(owner).patch(f"/api/v1/offers/{draft_offer.pk}/", {"status": "approved"}, format="json")
+    patched = client_for(owner).patch(f"/api/v1/offers/{draft_offer.public_id}/", {"status": "approved"}, format="json")
     assert patched.status_code == 400
     draft_offer.refresh_from_db()
     assert draft_offer.status == "draft"
     # Submitting for review is the owner's; an approved offer may be sent back with its status unchanged.
-    submitted = client_for(owner).patch(f"/api/v1/offers/{draft_offer.pk}/", {"status": "submitted"}, format="json")
-    kept = client_for(owner).patch(f"/api/v1/offers/{offer.pk}/", {"status": "approved"}, format="json")
+    submitted = client_for(owner).patch(
+        f"/api/v1/offers/{draft_offer.public_id}/", {"status": "submitted"}, format="json"
+    )
+    kept = client_for(owner).patch(f"/api/v1/offers/{offer.public_id}/", {"status": "approved"}, format="json")
     assert (submitted.json()["status"], kept.status_code, kept.json()["status"]) == ("submitted", 200, "approved")
 
 
@@ -118,7 +120,7 @@ def test_confidential_needs_stay_out_of_other_organizations_need_lists(owner, bd
     assert titles == {"Lung AI for CT"}
     titles = {row["title"] for row in client_for(bd).get("/api/v1/needs/").json()["results"]}
     assert titles == {"Lung AI for CT", "Secret cardiology program"}
-    assert client_for(owner).get(f"/api/v1/needs/{confidential_need.pk}/").status_code == 404
+    assert client_for(owner).get(f"/api/v1/needs/{confidential_need.public_id}/").status_code == 404
 
 
 def test_matches_anonymise_a_confidential_need_until_the_team_engages(
@@ -134,7 +136,7 @@ def test_matches_anonymise_a_confidential_need_until_the_team_engages(
     ]
     assert rows[0]["need"]["organization"] is None
     assert rows[0]["explanation"]["ko"]["fits"] == ["공통 개념: 폐결절"]
-    bd_rows = client_for(bd).get("/api/v1/matches/", {"need": need.pk}).json()["results"]
+    bd_rows = client_for(bd).get("/api/v1/matches/", {"need": str(need.public_id)}).json()["results"]
     assert [row["offer"]["organization_name"] for row in bd_rows] == ["경쟁사", "메디비전"]
 
     MeetingRequest.objects.create(
@@ -166,7 +168,7 @@ def test_bd_teams_filter_a_needs_startups(offer, rival_offer, need, bd):
     client = client_for(bd)
 
     def startups(**filters):
-        rows = client.get("/api/v1/matches/", {"need": need.pk, **filters}).json()["results"]
+        rows = client.get("/api/v1/matches/", {"need": str(need.public_id), **filters}).json()["results"]
         return [row["offer"]["organization_name"] for row in rows]
 
     assert startups() == ["경쟁사", "메디비전"]
@@ -202,7 +204,12 @@ def test_requests_through_the_api(
     founder = client_for(owner)
     created = founder.post(
         "/api/v1/requests/",
-        {"event": salon.pk, "offer": offer.pk, "need": confidential_need.pk, "message": "안녕하세요"},
+        {
+            "event": salon.pk,
+            "offer": str(offer.public_id),
+            "need": str(confidential_need.public_id),
+            "message": "안녕하세요",
+        },
     )
     assert created.status_code == 201, created.json()
     body = created.json()
@@ -276,7 +283,7 @@ def test_a_startup_confirms_the_fit_warning_and_the_organizer_arranges(
     match.explanation["ko"]["misfits"] = ["너무 이름: 시제품 단계, 요구는 임상 이후"]
     match.save()
     founder = client_for(owner)
-    payload = {"event": salon.pk, "offer": offer.pk, "need": need.pk}
+    payload = {"event": salon.pk, "offer": str(offer.public_id), "need": str(need.public_id)}
     warned = founder.post("/api/v1/requests/", payload)
     assert warned.status_code == 400
     assert warned.json() == {
@@ -287,12 +294,12 @@ def test_a_startup_confirms_the_fit_warning_and_the_organizer_arranges(
     assert sent.status_code == 201
     # The salon's organizer arranges a meeting between two other organizations: accepted at once.
     arranged = client_for(organizer.user).post(
-        "/api/v1/requests/", {"event": salon.pk, "offer": rival_offer.pk, "corporate": corporate.pk}
+        "/api/v1/requests/", {"event": salon.pk, "offer": str(rival_offer.public_id), "corporate": corporate.pk}
     )
     assert arranged.status_code == 201, arranged.json()
     assert (arranged.json()["status"], arranged.json()["origin"]) == ("accepted", "organizer")
     # Nobody else arranges for others.
     refused = client_for(outsider).post(
-        "/api/v1/requests/", {"event": salon.pk, "offer": offer.pk, "corporate": corporate.pk}
+        "/api/v1/requests/", {"event": salon.pk, "offer": str(offer.public_id), "corporate": corporate.pk}
     )
     assert refused.json() == {"non_field_errors": ["자기 기관의 미팅만 요청할 수 있습니다."]}

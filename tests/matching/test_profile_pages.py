@@ -95,12 +95,12 @@ def test_an_invalid_offer_saves_nothing_and_shows_errors_next_to_the_fields(clie
 
 def test_the_offer_edit_form_updates_through_the_service(client, owner, offer, cardiology):
     client.force_login(owner)
-    page = client.get(f"/workspace/offers/{offer.pk}/edit/")
+    page = client.get(f"/workspace/offers/{offer.public_id}/edit/")
     assert page.status_code == 200
     assert 'value="Lung nodule AI"' in page.content.decode()
     assert "submit_for_review" not in page.content.decode()  # already approved
     response = client.post(
-        f"/workspace/offers/{offer.pk}/edit/",
+        f"/workspace/offers/{offer.public_id}/edit/",
         {**OFFER, "title": "Lung nodule AI v2", "areas": ["cardiology"], "concepts": [], "submit_for_review": ""},
     )
     assert response.status_code == 302
@@ -200,7 +200,7 @@ def test_a_startup_sees_ranked_needs_with_confidential_ones_anonymised(
     add_match(rival_offer, need, 0.99)  # another startup's match: not shown
     client.force_login(owner)
 
-    html = english(client).get(f"/workspace/offers/{offer.pk}/matches/").content.decode()
+    html = english(client).get(f"/workspace/offers/{offer.public_id}/matches/").content.decode()
 
     titles = [line.strip() for line in html.split('<h2 class="match-title">')[1:]]
     assert [t.split("</h2>")[0] for t in titles] == [
@@ -213,7 +213,7 @@ def test_a_startup_sees_ranked_needs_with_confidential_ones_anonymised(
     assert "Shared concepts: lung nodule" in html
 
     client.cookies["django_language"] = "ko"
-    korean = client.get(f"/workspace/offers/{offer.pk}/matches/")
+    korean = client.get(f"/workspace/offers/{offer.public_id}/matches/")
     assert "공통 개념: 폐결절" in korean.content.decode()
 
 
@@ -223,7 +223,7 @@ def test_a_confidential_need_is_named_once_the_bd_team_engaged(
     add_match(offer, confidential_need, 0.87)
     meeting_requests.meeting_request_create(event=salon, requester=corporate, offer=offer, need=confidential_need)
     client.force_login(owner)
-    html = english(client).get(f"/workspace/offers/{offer.pk}/matches/").content.decode()
+    html = english(client).get(f"/workspace/offers/{offer.public_id}/matches/").content.decode()
     assert '<h2 class="match-title">GlobalMed: Secret cardiology program</h2>' in html
 
 
@@ -233,7 +233,7 @@ def test_a_bd_team_sees_ranked_startups_and_filters_by_stage(client, offer, need
     add_match(offer, confidential_need, 0.9)  # another need's match
     RegulatoryApproval.objects.create(offer=offer, market="US", pathway="fda_510k", status="granted")
     client.force_login(bd)
-    url = f"/workspace/needs/{need.pk}/matches/"
+    url = f"/workspace/needs/{need.public_id}/matches/"
 
     html = english(client).get(url).content.decode()
     assert [t.split("</h2>")[0] for t in html.split('<h2 class="match-title">')[1:]] == [
@@ -256,8 +256,8 @@ def test_a_bd_team_sees_ranked_startups_and_filters_by_stage(client, offer, need
 def test_the_shortlist_button_toggles(client, offer, need, bd, corporate):
     add_match(offer, need, 0.72)
     client.force_login(bd)
-    url = f"/workspace/needs/{need.pk}/matches/"
-    toggle = f"/workspace/needs/{need.pk}/shortlist/{offer.pk}/"
+    url = f"/workspace/needs/{need.public_id}/matches/"
+    toggle = f"/workspace/needs/{need.public_id}/shortlist/{offer.public_id}/"
 
     response = client.post(toggle, {"next": url + "?stage=clinical"})
     assert response.status_code == 302
@@ -282,13 +282,16 @@ def test_the_shortlist_button_toggles(client, offer, need, bd, corporate):
 def test_another_organizations_pages_answer_404(client, offer, need, outsider, startup):
     add_match(offer, need, 0.72)
     client.force_login(outsider)
-    assert client.get(f"/workspace/offers/{offer.pk}/edit/").status_code == 404
-    assert client.post(f"/workspace/offers/{offer.pk}/edit/", OFFER).status_code == 404
-    assert client.get(f"/workspace/offers/{offer.pk}/matches/").status_code == 404
-    assert client.get(f"/workspace/needs/{need.pk}/edit/").status_code == 404
-    assert client.get(f"/workspace/needs/{need.pk}/matches/").status_code == 404
-    assert client.post(f"/workspace/needs/{need.pk}/shortlist/{offer.pk}/").status_code == 404
-    assert client.get("/workspace/requests/new/", {"offer": offer.pk, "need": need.pk}).status_code == 404
+    assert client.get(f"/workspace/offers/{offer.public_id}/edit/").status_code == 404
+    assert client.post(f"/workspace/offers/{offer.public_id}/edit/", OFFER).status_code == 404
+    assert client.get(f"/workspace/offers/{offer.public_id}/matches/").status_code == 404
+    assert client.get(f"/workspace/needs/{need.public_id}/edit/").status_code == 404
+    assert client.get(f"/workspace/needs/{need.public_id}/matches/").status_code == 404
+    assert client.post(f"/workspace/needs/{need.public_id}/shortlist/{offer.public_id}/").status_code == 404
+    assert (
+        client.get("/workspace/requests/new/", {"offer": str(offer.public_id), "need": str(need.public_id)}).status_code
+        == 404
+    )
     assert client.get("/workspace/offers/new/", {"organization": startup.pk}).status_code == 404
     offer.refresh_from_db()
     assert offer.title == "Lung nodule AI"
@@ -305,7 +308,7 @@ def test_the_match_lists_take_a_constant_number_of_queries(
     client, bd, need, salon, imaging, cardiology, corporate, owner, offer, django_assert_num_queries
 ):
     client.force_login(bd)
-    need_url = f"/workspace/needs/{need.pk}/matches/"
+    need_url = f"/workspace/needs/{need.public_id}/matches/"
 
     def add_startups(count):
         for n in range(count):
@@ -327,7 +330,7 @@ def test_the_match_lists_take_a_constant_number_of_queries(
     assert html.count('<h2 class="match-title">') == 7
 
     client.force_login(owner)
-    offer_url = f"/workspace/offers/{offer.pk}/matches/"
+    offer_url = f"/workspace/offers/{offer.public_id}/matches/"
     for n in range(2):
         other_need = PartneringNeedFactory(organization=OrganizationFactory(), is_confidential=True)
         other_need.areas.set([cardiology])
@@ -373,12 +376,13 @@ def test_the_offer_form_records_regulatory_approvals(client, owner):
         ("KR", "mfds_2", "granted"),
         ("US", "fda_510k", "submitted"),
     ]
-    edit = english(client).get(f"/workspace/offers/{offer.pk}/edit/").content.decode()
+    edit = english(client).get(f"/workspace/offers/{offer.public_id}/edit/").content.decode()
     assert 'name="approvals-TOTAL_FORMS" value="5"' in edit  # the two approvals and three empty rows
     edited = english(client).post(
-        f"/workspace/offers/{offer.pk}/edit/", {**OFFER, **approval_rows(("KR", "mfds_2", "granted"), ("", "", ""))}
+        f"/workspace/offers/{offer.public_id}/edit/",
+        {**OFFER, **approval_rows(("KR", "mfds_2", "granted"), ("", "", ""))},
     )
     assert edited.status_code == 302, edited.content.decode()[-3000:]
     assert list(offer.approvals.values_list("market", "pathway", "status")) == [("KR", "mfds_2", "granted")]
-    client.post(f"/workspace/offers/{offer.pk}/edit/", OFFER)  # a post without the rows keeps them
+    client.post(f"/workspace/offers/{offer.public_id}/edit/", OFFER)  # a post without the rows keeps them
     assert offer.approvals.count() == 1

@@ -260,8 +260,10 @@ def test_the_offer_form_uploads_a_teaser_and_shows_it_with_a_download_link(clien
     offer = TechnologyOffer.objects.get(title=OFFER["title"])
     assert GENERATED.match(offer.teaser.name)
     assert stored(media) == [offer.teaser.name]
-    html = client.get(f"/workspace/offers/{offer.pk}/edit/").content.decode()
-    assert f'Current teaser: <a href="/workspace/offers/{offer.pk}/teaser.pdf" download>{KOREAN_NAME}</a>' in html
+    html = client.get(f"/workspace/offers/{offer.public_id}/edit/").content.decode()
+    assert (
+        f'Current teaser: <a href="/workspace/offers/{offer.public_id}/teaser.pdf" download>{KOREAN_NAME}</a>' in html
+    )
     assert 'name="remove_teaser"' in html
 
 
@@ -283,7 +285,7 @@ def test_an_invalid_edit_keeps_the_old_teaser(client, offer, owner, media):
     old = offer.teaser.name
     client.force_login(owner)
     response = client.post(
-        f"/workspace/offers/{offer.pk}/edit/", {**OFFER, "stage": "someday", "teaser": upload("new.pdf")}
+        f"/workspace/offers/{offer.public_id}/edit/", {**OFFER, "stage": "someday", "teaser": upload("new.pdf")}
     )
     assert response.status_code == 200
     assert stored(media) == [old]
@@ -301,7 +303,7 @@ def test_an_invalid_edit_keeps_the_old_teaser(client, offer, owner, media):
 def test_the_form_shows_the_refusal_next_to_the_field(client, owner, offer, media, language, message):
     client.force_login(owner)
     client.cookies["django_language"] = language
-    response = client.post(f"/workspace/offers/{offer.pk}/edit/", {**OFFER, "teaser": upload("x.pdf", HTML)})
+    response = client.post(f"/workspace/offers/{offer.public_id}/edit/", {**OFFER, "teaser": upload("x.pdf", HTML)})
     assert response.status_code == 200
     assert f'id="id_teaser-error" role="alert">{message}</span>' in response.content.decode()
     assert stored(media) == []
@@ -311,7 +313,7 @@ def test_the_form_removes_the_teaser(client, offer, owner, media, django_capture
     services.offer_update(offer=offer, teaser=upload())
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/workspace/offers/{offer.pk}/edit/", {**OFFER, "remove_teaser": "on"})
+        response = client.post(f"/workspace/offers/{offer.public_id}/edit/", {**OFFER, "remove_teaser": "on"})
     assert response.status_code == 302
     offer.refresh_from_db()
     assert offer.teaser.name == ""
@@ -358,7 +360,7 @@ def assert_pdf_download(response):
 @pytest.mark.parametrize("api", [False, True], ids=["web", "api"])
 def test_allowed_users_download_the_teaser(offer, users, who, api):
     services.offer_update(offer=offer, teaser=upload())
-    path = f"/api/v1/offers/{offer.pk}/teaser/" if api else f"/workspace/offers/{offer.pk}/teaser.pdf"
+    path = f"/api/v1/offers/{offer.public_id}/teaser/" if api else f"/workspace/offers/{offer.public_id}/teaser.pdf"
     assert_pdf_download(download_client(users, who, api).get(path))
 
 
@@ -366,13 +368,13 @@ def test_allowed_users_download_the_teaser(offer, users, who, api):
 @pytest.mark.parametrize("api", [False, True], ids=["web", "api"])
 def test_everyone_else_gets_404(offer, users, who, api):
     services.offer_update(offer=offer, teaser=upload())
-    path = f"/api/v1/offers/{offer.pk}/teaser/" if api else f"/workspace/offers/{offer.pk}/teaser.pdf"
+    path = f"/api/v1/offers/{offer.public_id}/teaser/" if api else f"/workspace/offers/{offer.public_id}/teaser.pdf"
     assert download_client(users, who, api).get(path).status_code == 404
 
 
 def test_an_offer_without_a_teaser_answers_404_even_to_its_owner(client, owner, offer):
     client.force_login(owner)
-    assert client.get(f"/workspace/offers/{offer.pk}/teaser.pdf").status_code == 404
+    assert client.get(f"/workspace/offers/{offer.public_id}/teaser.pdf").status_code == 404
     assert client.get("/workspace/offers/999999/teaser.pdf").status_code == 404
 
 
@@ -385,8 +387,8 @@ def test_uploads_are_not_served_under_media(client, offer, owner):
 def test_the_matched_bd_team_finds_the_teaser_on_its_match_list(client, offer, bd, need, match):
     services.offer_update(offer=offer, teaser=upload())
     client.force_login(bd)
-    html = english(client).get(f"/workspace/needs/{need.pk}/matches/").content.decode()
-    assert f'<a href="/workspace/offers/{offer.pk}/teaser.pdf" download>Teaser (PDF)</a>' in html
+    html = english(client).get(f"/workspace/needs/{need.public_id}/matches/").content.decode()
+    assert f'<a href="/workspace/offers/{offer.public_id}/teaser.pdf" download>Teaser (PDF)</a>' in html
 
 
 # --- API ------------------------------------------------------------------------------------
@@ -404,10 +406,10 @@ def test_a_startup_creates_an_offer_with_a_teaser_in_a_multipart_request(startup
 
     assert answer.status_code == 201, answer.json()
     body = answer.json()
-    offer = TechnologyOffer.objects.get(pk=body["id"])
+    offer = TechnologyOffer.objects.get(public_id=body["id"])
     assert GENERATED.match(offer.teaser.name)
     assert (body["teaser_url"], body["teaser_name"], body["teaser_size"]) == (
-        f"http://testserver/api/v1/offers/{offer.pk}/teaser/",
+        f"http://testserver/api/v1/offers/{offer.public_id}/teaser/",
         "deck.pdf",
         len(PDF),
     )
@@ -433,7 +435,7 @@ def test_a_json_create_still_works_without_a_teaser(startup, owner):
 )
 def test_the_api_refuses_html_with_a_localised_message(owner, offer, media, language, message):
     answer = client_for(owner).patch(
-        f"/api/v1/offers/{offer.pk}/",
+        f"/api/v1/offers/{offer.public_id}/",
         {"teaser": upload("deck.pdf", HTML)},
         format="multipart",
         headers={"accept-language": language},
@@ -446,17 +448,17 @@ def test_the_api_refuses_html_with_a_localised_message(owner, offer, media, lang
 def test_the_api_replaces_and_removes_the_teaser(owner, offer, media, django_capture_on_commit_callbacks):
     client = client_for(owner)
     with django_capture_on_commit_callbacks(execute=True):
-        client.patch(f"/api/v1/offers/{offer.pk}/", {"teaser": upload()}, format="multipart")
+        client.patch(f"/api/v1/offers/{offer.public_id}/", {"teaser": upload()}, format="multipart")
     first = TechnologyOffer.objects.get(pk=offer.pk).teaser.name
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.patch(
-            f"/api/v1/offers/{offer.pk}/", {"teaser": upload("v2.pdf", OTHER_PDF)}, format="multipart"
+            f"/api/v1/offers/{offer.public_id}/", {"teaser": upload("v2.pdf", OTHER_PDF)}, format="multipart"
         )
     assert answer.json()["teaser_name"] == "v2.pdf"
     second = TechnologyOffer.objects.get(pk=offer.pk).teaser.name
     assert stored(media) == [second] != [first]
     with django_capture_on_commit_callbacks(execute=True):
-        answer = client.patch(f"/api/v1/offers/{offer.pk}/", {"remove_teaser": True}, format="json")
+        answer = client.patch(f"/api/v1/offers/{offer.public_id}/", {"remove_teaser": True}, format="json")
     assert answer.json()["teaser_url"] is None
     assert stored(media) == []
 
@@ -478,12 +480,12 @@ def test_the_api_replaces_and_removes_the_teaser(owner, offer, media, django_cap
 def test_teaser_url_is_null_for_those_who_may_not_download(offer, users, who, shown):
     services.offer_update(offer=offer, teaser=upload())
     client = client_for(users[who])
-    url = f"http://testserver/api/v1/offers/{offer.pk}/teaser/" if shown else None
-    detail = client.get(f"/api/v1/offers/{offer.pk}/")
+    url = f"http://testserver/api/v1/offers/{offer.public_id}/teaser/" if shown else None
+    detail = client.get(f"/api/v1/offers/{offer.public_id}/")
     assert detail.status_code == 200
     assert (detail.json()["teaser_url"], detail.json()["teaser_name"]) == (url, KOREAN_NAME if shown else None)
     listed = {row["id"]: row["teaser_url"] for row in client.get("/api/v1/offers/").json()["results"]}
-    assert listed[offer.pk] == url
+    assert listed[str(offer.public_id)] == url
 
 
 def test_the_offer_list_costs_the_same_queries_with_more_teasers(bd, offer, need, match):
@@ -507,7 +509,7 @@ def test_the_offer_list_costs_the_same_queries_with_more_teasers(bd, offer, need
 def test_downloads_by_other_organizations_are_audited(offer, users, bd, startup):
     services.offer_update(offer=offer, teaser=upload())
     for who in ("owner", "matched_bd", "rival"):
-        download_client(users, who).get(f"/workspace/offers/{offer.pk}/teaser.pdf")
+        download_client(users, who).get(f"/workspace/offers/{offer.public_id}/teaser.pdf")
     assert list(
         AuditEvent.objects.values_list("action", "actor_id", "organization_id", "target_type", "target_id", "details")
     ) == [

@@ -33,7 +33,7 @@ def fill(route: str, ids: dict) -> str:
     """A concrete path for a route, with real objects of the demo world in its parameters."""
     path = route.replace("^", "").replace("$", "")
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", path)
-    path = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", path)
+    path = re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", path).replace("<public_id>", "<pk>")
     for resource, key in (
         ("offers", "offer"),
         ("needs", "need"),
@@ -45,7 +45,7 @@ def fill(route: str, ids: dict) -> str:
         ("registrations", "registration"),
     ):
         path = re.sub(rf"{resource}/<pk>", f"{resource}/{ids[key]}", path)
-    path = path.replace("<offer_pk>", str(ids["offer"])).replace("<slug>", ids["slug"])
+    path = path.replace("<offer_public_id>", ids["offer"]).replace("<slug>", ids["slug"])
     path = path.replace("<token>", ids["token"]).replace("<kind>", "propose").replace("<pk>", str(ids["offer"]))
     path = path.replace("<api_token>", str(ids["api_token"]))
     assert "<" not in path, path
@@ -70,8 +70,8 @@ def ids(users, startup, corporate, offer, need, organizer) -> dict:
     outcome = Outcome.objects.create(meeting=meeting, organization=startup, took_place=True, next_step="nda_cda")
     assert TechnologyOffer.objects.count() == 1 and PartneringNeed.objects.count() == 1
     return {
-        "offer": offer.pk,
-        "need": need.pk,
+        "offer": str(offer.public_id),
+        "need": str(need.public_id),
         "match": match.pk,
         "request": MeetingRequest.objects.get(event=event).pk,
         "meeting": meeting.pk,

@@ -37,6 +37,7 @@ from tests.factories import (
 from tests.web.test_every_page import routes
 
 MISSING_PK = 987_654
+MISSING_PUBLIC_ID = "00000000-0000-4000-8000-000000000000"  # a well-formed public id of nothing
 # Private texts, and who may read each (roles below). Organizers see the profiles and contacts of the
 # organizations that applied to their salons (matching.selectors), not those of anyone else.
 SECRETS = {
@@ -103,15 +104,15 @@ def met_at_salon(
         last_error="SMTPDataError: (451, b'Try again later')",
     )
     ids = {
-        "offer": draft_offer.pk,
-        "need": confidential_need.pk,
+        "offer": str(draft_offer.public_id),
+        "need": str(confidential_need.public_id),
         "match": Match.objects.get(offer=offer).pk,
         "request": MeetingRequest.objects.get(event=event).pk,
         "meeting": meeting.pk,
         "outcome": outcome.pk,
         "organization": startup.pk,
         "registration": Registration.objects.get(event=event, organization=startup).pk,
-        "offer_pk": offer.pk,
+        "offer_public_id": str(offer.public_id),
         "slug": event.slug,
         "token": tokens.feed_token(users["owner"]),
         "api_token": tokens.issue(users["owner"], name="isolation")[0].pk,
@@ -145,7 +146,7 @@ def template(route: str) -> str:
 
     def name(match):
         resource, parameter = match.group(1), match.group(2)
-        if parameter != "pk":
+        if parameter not in ("pk", "public_id"):
             return f"{resource}/<{parameter}>"
         singular = {"matches": "match", "salons": "slug"}.get(resource, resource.rstrip("s"))
         return f"{resource}/<{singular}>"
@@ -164,6 +165,7 @@ def concrete(path_template: str, ids: dict) -> str:
 def missing(ids: dict) -> dict:
     """The same parameters naming objects that do not exist."""
     absent = {key: MISSING_PK for key, value in ids.items() if isinstance(value, int)}
+    absent |= {key: MISSING_PUBLIC_ID for key in ("offer", "need", "offer_public_id")}
     return {**ids, **absent, "slug": "no-such-salon", "token": "not-a-token"}
 
 
