@@ -2,25 +2,40 @@
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.models import Organization, OrganizationKind, User
+from accounts.models import Language, Organization, OrganizationKind, User
 from accounts.services import unique_slug
 from accounts.validators import normalize_business_registration_number, validate_business_registration_number
 
 
-class SignupForm(BaseUserCreationForm):
-    class Meta:
-        model = User
-        fields = ("email", "full_name", "preferred_language")
+class SignupDetailsForm(forms.Form):
+    """What django-allauth's sign-up form asks besides the e-mail address and the password
+    (``ACCOUNT_SIGNUP_FORM_CLASS``): the name, the language of the e-mails, and consent to the
+    collection and use of personal information (개인정보 수집·이용 동의), without which there is no
+    account. Whether the address already has an account is never said (allauth mails its owner)."""
 
-    def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email=email).exists():
-            raise forms.ValidationError(_("An account with this e-mail address already exists."), code="unique")
-        return email
+    full_name = forms.CharField(label=_("full name"), max_length=150, required=False)
+    preferred_language = forms.ChoiceField(
+        label=_("preferred language"), choices=Language.choices, initial=Language.KOREAN
+    )
+    privacy_consent = forms.BooleanField(
+        label=_("I agree to the collection and use of my personal information as the privacy notice describes."),
+        error_messages={"required": _("An account needs your consent to the privacy notice.")},
+    )
+
+    def clean_full_name(self):
+        name = self.cleaned_data["full_name"].strip()
+        User._meta.get_field("full_name").run_validators(name)
+        return name
+
+    def signup(self, request, user) -> None:
+        user.full_name = self.cleaned_data["full_name"]
+        user.preferred_language = self.cleaned_data["preferred_language"]
+        user.privacy_consent_at = timezone.now()
+        user.save(update_fields=["full_name", "preferred_language", "privacy_consent_at"])
 
 
 class OrganizationForm(forms.ModelForm):

@@ -28,11 +28,16 @@ def _error_text(error: BaseException) -> str:
 class MailDeliveryTask(Task):
     """The base of every e-mail task (``@shared_task(base=MailDeliveryTask, **MAIL_TASK)``)."""
 
+    # The arguments are ids, kept to send the mail again; a task whose arguments are the message
+    # itself, with a one-time link in it (accounts.tasks), keeps none and cannot be sent again.
+    record_args = True
+
     def before_start(self, task_id, args, kwargs):
         updated = MailDelivery.objects.filter(task_id=task_id).update(attempts=F("attempts") + 1)
         if not updated:
             MailDelivery.objects.get_or_create(
-                task_id=task_id, defaults={"task": self.name, "args": list(args), "attempts": 1}
+                task_id=task_id,
+                defaults={"task": self.name, "args": list(args) if self.record_args else [], "attempts": 1},
             )
 
     def describe(self, *, kind: str, recipients: list[str], salon_id: int | None) -> None:
@@ -74,6 +79,11 @@ def mail_delivery_retry(*, delivery: MailDelivery) -> MailDelivery:
         delivery = MailDelivery.objects.select_for_update().get(pk=delivery.pk)
         if delivery.status != MailStatus.FAILED:
             raise ValidationError(_("Only a failed e-mail can be sent again."), code="not_failed")
+        if not getattr(current_app.tasks[delivery.task], "record_args", True):
+            raise ValidationError(
+                _("This e-mail held a one-time link and was not kept: the person asks for a new one."),
+                code="not_kept",
+            )
         delivery.task_id, delivery.status = uuid.uuid4().hex, MailStatus.QUEUED
         delivery.save(update_fields=["task_id", "status", "updated_at"])
         enqueue_on_commit(

@@ -59,6 +59,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     # The secret part of the user's calendar-feed URL (accounts.tokens.feed_token): random, never
     # derived from the password; rotating it makes every earlier feed URL stop working.
+    privacy_consent_at = models.DateTimeField(
+        _("consented to the privacy notice at"), null=True, blank=True, editable=False
+    )
     calendar_key = models.CharField(_("calendar feed key"), max_length=32, default=new_calendar_key, editable=False)
 
     objects = UserManager()
@@ -260,6 +263,7 @@ class MailKind(models.TextChoices):
     REQUEST_CANCELLED = "request.cancelled", _("Meeting cancelled")
     REQUEST_ARRANGED = "request.arranged", _("Meeting arranged by the organizer")
     AGENDA_PUBLISHED = "agenda.published", _("Published agenda")
+    ACCOUNT = "account", _("Account e-mail (address confirmation, password reset)")
 
 
 class MailStatus(models.TextChoices):

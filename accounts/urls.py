@@ -1,4 +1,4 @@
-from django.contrib.auth import views as auth_views
+from allauth.account import views as allauth_views
 from django.urls import path
 
 from accounts import views
@@ -7,8 +7,10 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("signup/", views.signup, name="signup"),
+    # The same paths as django-allauth's (config.urls includes its others after these), named here.
+    path("logout/", allauth_views.LogoutView.as_view(), name="logout"),
+    path("signup/", allauth_views.SignupView.as_view(), name="signup"),
+    path("privacy/", views.privacy, name="privacy"),
     path("organization/new/", views.organization_new, name="organization-new"),
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/<int:api_token>/revoke/", views.token_revoke, name="token-revoke"),

@@ -2,10 +2,8 @@
 
 import math
 
-from django.conf import settings
+from allauth.account import views as allauth_views
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,16 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import tokens
-from accounts.forms import ApiTokenForm, OrganizationForm, SignupForm
+from accounts.forms import ApiTokenForm, OrganizationForm
 from accounts.models import Membership, MembershipRole
 from accounts.throttling import SignInRateThrottle
 
 
-class LoginView(auth_views.LoginView):
-    """Django's login, throttled like the token endpoint: past the rate, the form answers 429 with
-    the wait and does not check the password at all."""
-
-    template_name = "accounts/login.html"
+class LoginView(allauth_views.LoginView):
+    """django-allauth's sign-in (e-mail and password; an unconfirmed address gets the confirmation
+    mail again), throttled like the token endpoint: past the rate, the form answers 429 with the
+    wait and does not check the password at all."""
 
     def post(self, request, *args, **kwargs):
         throttle = SignInRateThrottle()
@@ -40,23 +37,8 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
 
-def signup(request):
-    if request.user.is_authenticated:
-        return redirect("workspace:home")
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Now register your organization."))
-        response = redirect("accounts:organization-new")
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            user.preferred_language,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-        )
-        return response
-    return render(request, "accounts/signup.html", {"form": form})
+def privacy(request):
+    return render(request, "accounts/privacy.html")
 
 
 @login_required

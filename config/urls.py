@@ -17,6 +17,7 @@ api_docs = csp_update({"img-src": ["data:"]})(SpectacularSwaggerSplitView.as_vie
 urlpatterns = [
     path("", include("events.urls")),
     path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.account.urls")),  # password reset and change, e-mail confirmation
     path("workspace/", include(workspace)),
     path("organize/", include("events.organize.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
@@ -427,6 +428,8 @@ def load_demo_users(data: dict, report: LoadReport) -> None:
             report.record("demo users", "created")
         else:
             report.record("demo users", "unchanged")
+        # The demo addresses count as confirmed: the demo logins work without a mailbox.
+        EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
         (organization,) = _resolve(organizations, [record["organization"]], kind="organization", where=where)
         _upsert(
             report,

@@ -2,6 +2,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import factory
+from allauth.account.models import EmailAddress
 
 from accounts.models import Membership, Organization, OrganizationKind, User
 from events.models import Event, Registration, Slot, Table
@@ -20,10 +21,17 @@ def valid_brn(n: int) -> str:
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     full_name = factory.Sequence(lambda n: f"User {n}")
     password = factory.django.Password("correct horse battery")
+
+    @factory.post_generation
+    def confirmed(user, create, extracted, **kwargs):
+        """Every user's address is confirmed (allauth's EmailAddress) unless ``confirmed=False``."""
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):

@@ -23,21 +23,21 @@ def _fresh_counters(settings):
 
 def test_the_login_form_is_throttled_and_says_when_to_come_back(client, owner):
     for _attempt in range(3):
-        response = client.post("/accounts/login/", {"username": owner.email, "password": "wrong"})
+        response = client.post("/accounts/login/", {"login": owner.email, "password": "wrong"})
         assert response.status_code == 200  # the form again, with the usual error
-    response = client.post("/accounts/login/", {"username": owner.email, "password": PASSWORD})
+    response = client.post("/accounts/login/", {"login": owner.email, "password": PASSWORD})
     assert response.status_code == 429
     assert int(response["Retry-After"]) == 60
     assert "로그인 시도가 너무 많습니다. 60초 후에 다시 시도하세요." in response.content.decode()
     assert "_auth_user_id" not in client.session  # the right password did not get in either
     # Another client address has its own counter.
     other = Client(REMOTE_ADDR="10.0.0.7")
-    assert other.post("/accounts/login/", {"username": owner.email, "password": PASSWORD}).status_code == 302
+    assert other.post("/accounts/login/", {"login": owner.email, "password": PASSWORD}).status_code == 302
 
 
 def test_the_web_form_and_the_token_endpoint_share_one_counter(client, owner):
     for _attempt in range(2):
-        client.post("/accounts/login/", {"username": owner.email, "password": "wrong"})
+        client.post("/accounts/login/", {"login": owner.email, "password": "wrong"})
     ok = client.post("/api/v1/auth/token/", {"email": owner.email, "password": PASSWORD})
     assert ok.status_code == 201
     refused = client.post(
@@ -51,8 +51,8 @@ def test_the_web_form_and_the_token_endpoint_share_one_counter(client, owner):
 def test_the_english_login_page_explains_the_wait_in_english(client, owner):
     client.cookies["django_language"] = "en"
     for _attempt in range(3):
-        client.post("/accounts/login/", {"username": owner.email, "password": "wrong"})
-    response = client.post("/accounts/login/", {"username": owner.email, "password": "wrong"})
+        client.post("/accounts/login/", {"login": owner.email, "password": "wrong"})
+    response = client.post("/accounts/login/", {"login": owner.email, "password": "wrong"})
     assert response.status_code == 429
     assert "Too many sign-in attempts. Try again in 60 seconds." in response.content.decode()
 
@@ -90,7 +90,7 @@ def test_forms_without_the_csrf_token_are_refused_and_save_nothing(owner):
 
 def test_login_and_logout_need_the_csrf_token_too(owner):
     browser = Client(enforce_csrf_checks=True)
-    assert browser.post("/accounts/login/", {"username": owner.email, "password": PASSWORD}).status_code == 403
+    assert browser.post("/accounts/login/", {"login": owner.email, "password": PASSWORD}).status_code == 403
     browser.force_login(owner)
     assert browser.post("/accounts/logout/").status_code == 403
     assert "_auth_user_id" in browser.session
@@ -122,7 +122,7 @@ def test_session_api_writes_need_the_csrf_token_but_token_clients_do_not(owner):
 
 # --- The client's address behind the reverse proxy ------------------------------------------------
 def sign_in(client, email, password, **headers):
-    return client.post("/accounts/login/", {"username": email, "password": password}, **headers)
+    return client.post("/accounts/login/", {"login": email, "password": password}, **headers)
 
 
 def test_a_forged_forwarded_for_from_an_untrusted_peer_changes_nothing(settings, owner):

@@ -1,8 +1,8 @@
-"""Sign-up and organization registration pages."""
+"""Organization registration pages (sign-up: test_account_flows)."""
 
 import pytest
 
-from accounts.models import Membership, Organization, User
+from accounts.models import Membership, Organization
 from tests.factories import UserFactory, valid_brn
 from tests.worlds import english
 
@@ -23,53 +23,6 @@ ORGANIZATION = {
     "description": "흉부 CT 폐결절 AI",
     "cluster": "pangyo",
 }
-
-
-def test_signup_logs_in_and_leads_to_the_organization_form(client):
-    page = english(client).get("/accounts/signup/")
-    assert page.status_code == 200
-    html = page.content.decode()
-    for field in ("id_email", "id_full_name", "id_password1", "id_password2", "id_preferred_language"):
-        assert f'<label for="{field}">' in html
-
-    response = client.post(
-        "/accounts/signup/",
-        {
-            "email": "Founder@MediVision.kr",
-            "full_name": "Kim Founder",
-            "password1": "a-long unusual passphrase",
-            "password2": "a-long unusual passphrase",
-            "preferred_language": "en",
-        },
-    )
-
-    assert response.status_code == 302
-    assert response["Location"] == "/accounts/organization/new/"
-    user = User.objects.get()
-    assert (user.email, user.full_name, user.preferred_language) == ("founder@medivision.kr", "Kim Founder", "en")
-    assert user.check_password("a-long unusual passphrase")
-    assert response.cookies["django_language"].value == "en"
-    assert client.get("/accounts/organization/new/").status_code == 200  # logged in
-
-
-def test_signup_with_mismatched_passwords_or_a_taken_e_mail_saves_nothing(client):
-    UserFactory(email="taken@example.com")
-    response = english(client).post(
-        "/accounts/signup/",
-        {
-            "email": "TAKEN@example.com",
-            "full_name": "X",
-            "password1": "a-long unusual passphrase",
-            "password2": "another passphrase",
-            "preferred_language": "ko",
-        },
-    )
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert 'id="id_email-error"' in html
-    assert "An account with this e-mail address already exists." in html
-    assert 'id="id_password2-error"' in html
-    assert User.objects.count() == 1
 
 
 def test_a_wrong_business_registration_number_is_refused_next_to_its_field(client):

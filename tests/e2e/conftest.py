@@ -68,7 +68,7 @@ def open_page(browser, live_server):
 
 def log_in(page, email: str, password: str) -> None:
     page.goto(page.base + "/accounts/login/")
-    page.locator("input[name=username]").fill(email)
+    page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(password)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()

@@ -38,8 +38,10 @@ CREATE TRIGGER drop_connection AFTER INSERT ON matching_regulatoryapproval
 """
 
 SETUP_SCRIPT = """
+from allauth.account.models import EmailAddress
 from accounts.models import Membership, Organization, User
 user = User.objects.create_user("founder@medivision.kr", "correct horse battery", preferred_language="ko")
+EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 startup = Organization.objects.create(
     kind="startup", name_ko="메디비전", name_en="MediVision",
     slug="medivision", business_registration_number="3010009995"
@@ -120,7 +122,7 @@ def test_a_connection_dropped_mid_request_gives_a_clean_page_and_saves_nothing(s
     browser = Browser(base)
     browser.request("/accounts/login/")
     status, _page = browser.request(
-        "/accounts/login/", [("username", "founder@medivision.kr"), ("password", "correct horse battery")]
+        "/accounts/login/", [("login", "founder@medivision.kr"), ("password", "correct horse battery")]
     )
     assert status == 200  # followed the redirect to the workspace
     browser.request("/workspace/offers/new/")
