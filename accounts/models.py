@@ -215,6 +215,7 @@ class AuditAction(models.TextChoices):
     DOCUMENT_DOWNLOADED = "disclosure.document", _("Startup document downloaded by another organization")
     EXPORTED = "export", _("Export downloaded")
     IMPORTED = "import", _("Spreadsheet imported")
+    OFFER_REVIEWED = "offer.reviewed", _("Technology offer approved or returned")
 
 
 class AuditEvent(models.Model):
@@ -264,6 +265,7 @@ class MailKind(models.TextChoices):
     REQUEST_ARRANGED = "request.arranged", _("Meeting arranged by the organizer")
     AGENDA_PUBLISHED = "agenda.published", _("Published agenda")
     ACCOUNT = "account", _("Account e-mail (address confirmation, password reset)")
+    OFFER_REVIEWED = "offer.reviewed", _("Technology offer approved or returned")
 
 
 class MailStatus(models.TextChoices):

@@ -130,6 +130,15 @@ class TechnologyOffer(Profile):
     )
     teaser_size = models.PositiveBigIntegerField(_("teaser size (bytes)"), null=True, blank=True)
     teaser_uploaded_at = models.DateTimeField(_("teaser uploaded at"), null=True, blank=True)
+    # The last review (matching.review): who approved or returned the offer, when, and why it was
+    # returned — shown to the startup until it submits again.
+    review_comment = models.TextField(
+        _("reviewer's comment"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000), validate_text]
+    )
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("reviewed by")
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("technology offer")

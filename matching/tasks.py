@@ -5,9 +5,13 @@ import threading
 from contextlib import contextmanager
 
 from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 
+from accounts.mail_delivery import MailDeliveryTask
+from accounts.models import MailKind
 from core import runs
-from core.tasks import TRANSIENT_ERRORS, enqueue_on_commit
+from core.tasks import MAIL_TASK, TRANSIENT_ERRORS, enqueue_on_commit
 from matching import embedding_service, match_service
 
 logger = logging.getLogger(__name__)
@@ -118,3 +122,21 @@ def embed_everything_task(every: bool = True) -> dict:
         "model": result.model_name,
     }
     return runs.set_state(EMBED_EVERYTHING_KEY, "done", figures=figures)
+
+
+@shared_task(bind=True, base=MailDeliveryTask, **MAIL_TASK)
+def mail_offer_review(self, offer_id: int) -> int:
+    """Tell the startup's members that its offer was approved or returned (``matching.review``)."""
+    from matching.models import TechnologyOffer
+    from matching.review import review_mails
+
+    offer = TechnologyOffer.objects.filter(pk=offer_id).first()
+    if offer is None:
+        return 0
+    mails = review_mails(offer)
+    self.describe(
+        kind=MailKind.OFFER_REVIEWED, recipients=[to for _s, _b, group in mails for to in group], salon_id=None
+    )
+    connection = get_connection(timeout=settings.EMAIL_TIMEOUT)
+    messages = [EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to) for subject, body, to in mails]
+    return connection.send_messages(messages) or 0

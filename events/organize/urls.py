@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from events.organize import audit, control, dashboard, imports, mail, runs, salon, schedule
+from events.organize import audit, control, dashboard, imports, mail, review, runs, salon, schedule
 
 app_name = "organize"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("import/template.xlsx", imports.template_xlsx, name="import-template-xlsx"),
     path("import/template.csv", imports.template_csv, name="import-template-csv"),
     path("audit/", audit.audit_log, name="audit"),
+    path("review/", review.review_queue, name="review"),
+    path("review/<uuid:public_id>/approve/", review.approve, name="review-approve"),
+    path("review/<uuid:public_id>/return/", review.send_back, name="review-return"),
     path("salons/new/", salon.salon_create, name="salon-create"),
     path("salons/<slug:slug>/", control.salon_control, name="salon"),
     path("salons/<slug:slug>/edit/", salon.salon_edit, name="salon-edit"),

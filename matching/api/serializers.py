@@ -171,10 +171,20 @@ class OfferSerializer(ProfileSerializer):
             "teaser_name",
             "teaser_size",
             "teaser_uploaded_at",
+            "review_comment",
+            "reviewed_at",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["language", "created_at", "updated_at"]
+        # The reviewer's comment reaches the startup with its returned draft (drafts are only its own
+        # and its salons' organizers'); it is cleared on approval.
+        read_only_fields = ["language", "review_comment", "reviewed_at", "created_at", "updated_at"]
+
+
+class ReturnSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        label=_("comment"), max_length=2000, help_text=_("What the startup should change (required).")
+    )
 
 
 class NeedSerializer(ProfileSerializer):

@@ -4,6 +4,7 @@ page (select_related / prefetch_related, one ``Disclosure`` per request)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -14,13 +15,20 @@ from rest_framework.response import Response
 
 from accounts.models import Organization
 from accounts.selectors import affiliation
-from matching import selectors, services
+from matching import review, selectors, services
 from matching.disclosure import Disclosure
 from matching.downloads import teaser_download
 from matching.filters import MatchFilter
 from matching.models import Shortlist
 
-from .serializers import MatchSerializer, NeedSerializer, OfferSerializer, OrganizationSerializer, ShortlistSerializer
+from .serializers import (
+    MatchSerializer,
+    NeedSerializer,
+    OfferSerializer,
+    OrganizationSerializer,
+    ReturnSerializer,
+    ShortlistSerializer,
+)
 
 
 class DisclosureMixin:
@@ -83,6 +91,38 @@ class OfferViewSet(DisclosureMixin, ProfileViewSet):
         # Not get_object(): the rule is matching.disclosure's, not the offer list's visibility; and
         # anonymous callers get the same 404 as everyone not allowed, not a 401/403.
         return teaser_download(request.user, public_id)
+
+    def _reviewed(self, public_id, function, arguments=dict):
+        # Not get_object(): who may review is matching.review's rule (404 for everyone else, before
+        # anything of the request is looked at).
+        offer = review.reviewable_offers(self.request.user).filter(public_id=public_id).first()
+        if offer is None:
+            raise Http404
+        arguments = arguments()
+        try:
+            offer = function(offer=offer, user=self.request.user, **arguments)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from error
+        return Response(self.get_serializer(offer).data)
+
+    @extend_schema(request=None, responses=OfferSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def approve(self, request, public_id=None):
+        """Reviewers (platform staff; organizers, for startups that applied to their salons): put a
+        submitted offer live. It is matched at once and its startup is mailed."""
+        return self._reviewed(public_id, review.offer_approve)
+
+    @extend_schema(request=ReturnSerializer, responses=OfferSerializer)
+    @action(detail=True, methods=["post"], url_path="return", filter_backends=[])
+    def send_back(self, request, public_id=None):
+        """Reviewers: return a submitted offer to its startup as a draft, with the required comment."""
+
+        def comment() -> dict:
+            data = ReturnSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            return {"comment": data.validated_data["comment"]}
+
+        return self._reviewed(public_id, review.offer_return, comment)
 
 
 class NeedViewSet(ProfileViewSet):

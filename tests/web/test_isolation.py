@@ -117,6 +117,7 @@ def met_at_salon(
         "token": tokens.feed_token(users["owner"]),
         "api_token": tokens.issue(users["owner"], name="isolation")[0].pk,
         "key": "not-a-key",
+        "review": draft_offer.public_id,
         "uidb36": "1",
         "kind": "schedule",
         "mail": failed_mail.pk,
@@ -239,7 +240,7 @@ def test_outsiders_cannot_tell_an_object_exists_and_change_nothing(users, met_at
     browsers = clients(users)
     payload = hostile_payload(extra)
     templates = object_routes()
-    assert (len(templates), len(PUBLIC & set(templates))) == (48, 8)  # a new route: decide where it belongs
+    assert (len(templates), len(PUBLIC & set(templates))) == (52, 8)  # a new route: decide where it belongs
     before = snapshot()
     answered = {}
     for role in OUTSIDERS:
