@@ -6,9 +6,9 @@ used by the web pages, the API and the e-mails.
   the startup or accepts one.
 - Contact details (e-mail, phone) are shown to the other side only for an accepted meeting.
 - Organizers see both for the organizations that applied to one of their salons.
-- An offer's teaser PDF (``matching.documents``) may be downloaded by the offer's own
-  organization, by organizers, and by a BD team that has a stored ``Match`` between the offer and
-  one of its needs or a meeting request about the offer (in any status, from either side). No one
+- An offer's page (``/workspace/offers/<id>/``) and its teaser PDF (``matching.documents``) are for
+  the offer's own organization, organizers, and a BD team that has a stored ``Match`` between the
+  offer and one of its needs or a meeting request about the offer (in any status, from either side). No one
   else learns that it exists: the download answers 404, as for a missing file, and the API's
   ``teaser_url`` is null.
 
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.selectors import affiliation, salon_participants
 
 from . import engagement
+from .enums import OfferStatus
 from .models import Match, PartneringNeed, TechnologyOffer
 
 
@@ -101,9 +102,15 @@ class Disclosure:
 
     def teaser(self, offer: TechnologyOffer) -> bool:
         """May ``offer``'s teaser PDF be downloaded (whether or not it has one)?"""
+        return self.offer_page(offer)
+
+    def offer_page(self, offer: TechnologyOffer) -> bool:
+        """May ``offer``'s page be read (and its teaser downloaded)? Its startup, the organizers of
+        the salons it applied to, and — once it is approved — BD teams with a match or a meeting
+        request about it (an offer sent back to draft is its startup's again)."""
         if offer.organization_id in self.organizations or self._runs_salon_of(offer.organization_id):
             return True
-        if not self.organizations:
+        if not self.organizations or offer.status != OfferStatus.APPROVED:
             return False
         if self._engaged_offers is None:
             # A need belongs to a BD team and a request's ``corporate`` is one, so the user's

@@ -7,6 +7,7 @@ from matching import views
 
 urlpatterns = [
     path("offers/new/", views.profile_new, {"kind": "offer"}, name="offer-new"),
+    path("offers/<uuid:public_id>/", views.offer_detail, name="offer-detail"),
     path("offers/<uuid:public_id>/edit/", views.profile_edit, {"kind": "offer"}, name="offer-edit"),
     path("offers/<uuid:public_id>/matches/", views.offer_matches, name="offer-matches"),
     path("offers/<uuid:public_id>/teaser.pdf", views.offer_teaser, name="offer-teaser"),

@@ -25,6 +25,7 @@ from matching import engagement, selectors, services
 from matching.concepts import extract_concepts
 from matching.disclosure import Disclosure
 from matching.downloads import teaser_download
+from matching.fact_sheet import fact_sheet
 from matching.filters import MatchFilter
 from matching.forms import COMPLETE_DESCRIPTION_CHARS, NeedForm, OfferForm
 from matching.models import Concept, DeviceArea, PartneringNeed, Shortlist, TechnologyOffer
@@ -193,6 +194,41 @@ def offer_matches(request, public_id):
             }
         )
     return render(request, "matching/offer_matches.html", {"offer": offer, "rows": rows})
+
+
+@login_required
+@require_safe
+def offer_detail(request, public_id):
+    """An offer as a BD team reads it before a meeting: the company, the facts, the description,
+    the teaser and (after an accepted meeting) the contacts. For the readers ``Disclosure.offer_page``
+    allows; 404 for everyone else. An English reader of a Korean offer gets the facts in English."""
+    offer = get_object_or_404(
+        TechnologyOffer.objects.select_related("organization").prefetch_related("areas", "concepts", "approvals"),
+        public_id=public_id,
+    )
+    disclosure = Disclosure.for_user(request.user)
+    if not disclosure.offer_page(offer):
+        raise Http404
+    mine = affiliation(request.user).organizations
+    # A BD team's best matched need, to ask for a meeting from here.
+    match = (
+        selectors.visible_matches(request.user)
+        .filter(offer=offer, need__organization_id__in=mine)
+        .select_related("need")
+        .order_by("-score", "pk")
+        .first()
+    )
+    context = {
+        "offer": offer,
+        "organization": offer.organization,
+        "sheet": fact_sheet(offer),
+        "other_language": offer.language != request.LANGUAGE_CODE,
+        "contacts": disclosure.contacts(offer.organization_id),
+        "teaser": bool(offer.teaser) and disclosure.teaser(offer),
+        "match": match,
+        "own": offer.organization_id in mine,
+    }
+    return render(request, "matching/offer_detail.html", context)
 
 
 @login_required

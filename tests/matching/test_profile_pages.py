@@ -1,6 +1,8 @@
 """The workspace pages about profiles (matching.views): offers and needs, concept suggestions,
 matches and the shortlist."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -237,14 +239,15 @@ def test_a_bd_team_sees_ranked_startups_and_filters_by_stage(client, offer, need
 
     html = english(client).get(url).content.decode()
     assert [t.split("</h2>")[0] for t in html.split('<h2 class="match-title">')[1:]] == [
-        "MediVision: Lung nodule AI",
-        "Rival: Rival prototype",
+        f'<a href="/workspace/offers/{offer.public_id}/">MediVision: Lung nodule AI</a>',
+        f'<a href="/workspace/offers/{rival_offer.public_id}/">Rival: Rival prototype</a>',
     ]
     assert '<label for="id_stage">stage</label>' in html
 
     def shown(query):
         page = client.get(url, query).content.decode()
-        return [t.split("</h2>")[0] for t in page.split('<h2 class="match-title">')[1:]]
+        titles = [t.split("</h2>")[0] for t in page.split('<h2 class="match-title">')[1:]]
+        return [re.sub(r"<[^>]+>", "", title) for title in titles]
 
     assert shown({"stage": "prototype"}) == ["Rival: Rival prototype"]
     assert shown({"area": "cardiology"}) == ["Rival: Rival prototype"]
