@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
 from accounts.models import AuditEvent, Organization
 from matching import imports
@@ -36,7 +37,7 @@ def counts():
 
 
 def upload(client, data: bytes, name: str = "applications.xlsx", **fields):
-    return client.post(URL, {"file": SimpleUploadedFile(name, data), **fields})
+    return client.post(URL, {"file": SimpleUploadedFile(name, data), **fields}, follow=True)
 
 
 def test_an_organizer_imports_a_workbook_and_sees_what_was_created(client, organizer):
@@ -139,43 +140,83 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_an_organizer_cannot_overwrite_a_company_that_never_applied_to_its_salons(client, organizer):
-    claimed = StartupFactory(name_ko="메디비전", name_en="MediVision", business_registration_number="2208162517")
+def test_an_organizer_cannot_overwrite_a_company_that_manages_its_own_profile(client, organizer):
+    claimed = StartupFactory(
+        name_ko="메디비전",
+        name_en="MediVision",
+        business_registration_number="2208162517",
+        imported_by=organizer.memberships.get().organization,
+    )
     MembershipFactory(organization=claimed, role="admin")  # the company manages its own profile
     client.force_login(organizer)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     response = upload(client, imports.template_csv(), name="applications.csv")
     page = response.content.decode()
-    assert "MediVision is managed by its own members and has not applied to your salons" in page
+    assert (
+        "MediVision was not created by your imports, or is now managed by its own members or takes part in "
+        "another organizer&#x27;s salon; an import cannot change it." in page
+    )
     claimed.refresh_from_db()
     assert (claimed.website, claimed.contact_email) == ("", "")
     assert TechnologyOffer.objects.count() == 0
     assert AuditEvent.objects.count() == 0
 
 
-def test_it_updates_a_company_that_applied_to_its_salon_and_audits_the_import(client, organizer):
+def test_a_company_that_applied_to_its_salon_is_not_the_organizers_to_change(client, organizer):
     claimed = StartupFactory(name_ko="메디비전", name_en="MediVision", business_registration_number="2208162517")
     MembershipFactory(organization=claimed, role="admin")
-    salon = EventFactory(organizer=organizer.memberships.get().organization)
-    RegistrationFactory(event=salon, organization=claimed)
+    RegistrationFactory(event=EventFactory(organizer=organizer.memberships.get().organization), organization=claimed)
+    client.force_login(organizer)
+    response = upload(client, imports.template_csv(), name="applications.csv")
+    assert "메디비전은(는) 내 가져오기로 만든 기관이 아니거나" in response.content.decode()
+    claimed.refresh_from_db()
+    assert claimed.contact_email == ""
+    assert TechnologyOffer.objects.count() == 0 and AuditEvent.objects.count() == 0
+
+
+def test_it_updates_a_company_it_imported_that_applied_to_its_salon_and_audits_the_import(client, organizer):
+    mine = organizer.memberships.get().organization
+    imported = StartupFactory(
+        name_ko="메디비전", name_en="MediVision", business_registration_number="2208162517", imported_by=mine
+    )
+    salon = EventFactory(organizer=mine)
+    RegistrationFactory(event=salon, organization=imported)
     client.force_login(organizer)
     response = upload(client, imports.template_csv(), name="applications.csv")
     assert 'id="import-done"' in response.content.decode()
-    claimed.refresh_from_db()
-    assert claimed.contact_email == "bd@medivision.example"
+    imported.refresh_from_db()
+    assert imported.contact_email == "bd@medivision.example"
     assert list(TechnologyOffer.objects.values_list("organization_id", "title")) == [
-        (claimed.pk, "흉부 CT 폐결절 검출 AI (LungFinder)")
+        (imported.pk, "흉부 CT 폐결절 검출 AI (LungFinder)")
     ]
-    assert list(AuditEvent.objects.values_list("action", "actor_id", "organization_id", "details")) == [
-        (
-            "import",
-            organizer.pk,
-            salon.organizer_id,
-            {
-                "counts": {
-                    "organization": {"created": 0, "updated": 1, "unchanged": 0},
-                    "offer": {"created": 1, "updated": 0, "unchanged": 0},
-                }
-            },
-        )
+    figures = {
+        "organization": {"created": 0, "updated": 1, "unchanged": 0},
+        "offer": {"created": 1, "updated": 0, "unchanged": 0},
+    }
+    assert list(AuditEvent.objects.order_by("pk").values_list("action", "actor_id", "organization_id", "details")) == [
+        ("import", organizer.pk, mine.pk, {"counts": figures}),
+        ("import", organizer.pk, mine.pk, {"salon": salon.pk, "organizations": [imported.pk], "counts": figures}),
     ]
+
+
+def test_another_organizer_sees_the_operators_import_of_its_participant_in_its_audit(client, organizer, tmp_path):
+    other = organizer.memberships.get().organization  # runs the salon; the platform's operator imports
+    company = StartupFactory(name_ko="메디비전", name_en="MediVision", business_registration_number="2208162517")
+    MembershipFactory(organization=company, role="admin")
+    salon = EventFactory(organizer=other, slug="osong-2026")
+    RegistrationFactory(event=salon, organization=company)
+    path = tmp_path / "applications.csv"
+    path.write_bytes(imports.template_csv())
+    call_command("import_profiles", str(path), stdout=io.StringIO())
+    company.refresh_from_db()
+    assert company.contact_email == "bd@medivision.example"
+    client.force_login(organizer)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = client.get("/organize/audit/?action=import").content.decode()
+    assert page.count("Spreadsheet imported") == 2  # the filter's option and the salon's row
+    assert 'href="/organize/salons/osong-2026/"' in page
+    # An organizer of none of its salons does not see it.
+    stranger = UserFactory()
+    MembershipFactory(user=stranger, organization=OrganizationFactory(kind="organizer", country="KR"))
+    client.force_login(stranger)
+    assert client.get("/organize/audit/?action=import").content.decode().count("Spreadsheet imported") == 1

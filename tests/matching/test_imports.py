@@ -12,10 +12,18 @@ import pytest
 from django.core.management import CommandError, ManagementUtility, call_command
 from django.utils import translation
 
-from accounts.models import Organization
+from accounts.models import AuditEvent, Organization
 from matching import imports
 from matching.models import RegulatoryApproval, TechnologyOffer
-from tests.factories import OrganizationFactory, StartupFactory, TechnologyOfferFactory, valid_brn
+from tests.factories import (
+    EventFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    RegistrationFactory,
+    StartupFactory,
+    TechnologyOfferFactory,
+    valid_brn,
+)
 
 BRN_1, BRN_2 = valid_brn(1), valid_brn(2)
 HYPHENATED_1 = f"{BRN_1[:3]}-{BRN_1[3:5]}-{BRN_1[5:]}"
@@ -533,6 +541,113 @@ def test_every_header_names_one_column():
     names = [name for c in imports.COLUMNS for name in (c.english, c.korean, *c.aliases)]
     names += list(imports.DESCRIPTION_HEADERS)
     assert len(imports.HEADER_KEYS) == len(names)
+
+
+# --- What an organizer's import may change ---------------------------------------------------------
+
+REFUSED_KO = (
+    "하트웨이브은(는) 내 가져오기로 만든 기관이 아니거나, 이제 자체 구성원이 관리하거나 다른 주최 기관의 "
+    "살롱에 참가하고 있으므로 가져오기로 바꿀 수 없습니다."
+)
+REFUSED_EN = (
+    "HeartWave was not created by your imports, or is now managed by its own members or takes part in "
+    "another organizer's salon; an import cannot change it."
+)
+HEARTWAVE = ["name_ko", "name_en", "slug", "business_registration_number", "contact_phone"]
+
+
+def heartwave_rows(phone: str) -> bytes:
+    return csv_file([HEARTWAVE, ["하트웨이브", "HeartWave", "heartwave", BRN_2, phone]])
+
+
+@pytest.fixture
+def organizers(db):
+    mine = OrganizationFactory(kind="organizer", country="KR", slug="khidi")
+    theirs = OrganizationFactory(kind="organizer", country="KR", slug="osong-foundation")
+    return mine, theirs
+
+
+def test_an_organizers_import_marks_what_it_creates_and_may_update_it_while_unclaimed(organizers):
+    mine, _theirs = organizers
+    assert errors(imports.import_profiles(heartwave_rows("053-000-0000"), organizers=[mine.pk])) == []
+    company = Organization.objects.get(slug="heartwave")
+    assert company.imported_by_id == mine.pk
+    RegistrationFactory(event=EventFactory(organizer=mine), organization=company)  # applied to my salon
+    result = imports.import_profiles(heartwave_rows("053-000-1111"), organizers=[mine.pk])
+    assert errors(result) == []
+    assert result.counts()["organization"] == {"created": 0, "updated": 1, "unchanged": 0}
+    company.refresh_from_db()
+    assert (company.contact_phone, company.imported_by_id) == ("053-000-1111", mine.pk)
+
+
+def test_the_command_marks_nothing_as_imported_by_an_organizer(db):
+    assert errors(imports.import_profiles(heartwave_rows("053-000-0000"))) == []
+    assert Organization.objects.get(slug="heartwave").imported_by_id is None
+
+
+@pytest.mark.parametrize("case", ["claimed", "at another salon", "not mine but at my salon", "nobody's"])
+def test_an_organizers_import_cannot_change_what_is_not_its_own_unclaimed_row(organizers, case):
+    mine, theirs = organizers
+    company = StartupFactory(
+        name_ko="하트웨이브",
+        name_en="HeartWave",
+        slug="heartwave",
+        business_registration_number=BRN_2,
+        contact_phone="053-000-0000",
+        imported_by=None if case in ("not mine but at my salon", "nobody's") else mine,
+    )
+    if case == "claimed":
+        MembershipFactory(organization=company, role="admin")
+    elif case == "at another salon":
+        RegistrationFactory(event=EventFactory(organizer=mine), organization=company)
+        RegistrationFactory(event=EventFactory(organizer=theirs), organization=company, status="rejected")
+    elif case == "not mine but at my salon":
+        RegistrationFactory(event=EventFactory(organizer=mine), organization=company)
+    result = imports.import_profiles(heartwave_rows("053-000-1111"), organizers=[mine.pk])
+    assert errors(result) == [("", 2, "business_registration_number", REFUSED_KO)]
+    with translation.override("en"):
+        result = imports.import_profiles(heartwave_rows("053-000-1111"), organizers=[mine.pk])
+    assert errors(result) == [("", 2, "business_registration_number", REFUSED_EN)]
+    # Nor through an offer that names it.
+    rows = [OFFER_HEADERS, ["heartwave", "ECG 패치", "설명입니다", "임상", "라이선싱", "미국", "", ""]]
+    assert errors(imports.import_profiles(workbook({"기술": rows}), organizers=[mine.pk])) == [
+        ("기술", 2, "회사", REFUSED_KO)
+    ]
+    company.refresh_from_db()
+    assert company.contact_phone == "053-000-0000"
+    assert TechnologyOffer.objects.count() == 0
+    # The platform's command may change it.
+    assert errors(imports.import_profiles(heartwave_rows("053-000-1111"))) == []
+
+
+def test_every_salon_where_a_changed_company_takes_part_gets_the_import_in_its_audit(organizers):
+    mine, theirs = organizers
+    company = StartupFactory(
+        name_ko="하트웨이브", name_en="HeartWave", slug="heartwave", business_registration_number=BRN_2
+    )
+    untouched = StartupFactory(slug="untouched")
+    first, second = EventFactory(organizer=mine), EventFactory(organizer=theirs)
+    RegistrationFactory(event=first, organization=company)
+    RegistrationFactory(event=second, organization=company, status="rejected")
+    RegistrationFactory(event=second, organization=untouched)
+    rows = [OFFER_HEADERS, ["heartwave", "ECG 패치", "설명입니다", "임상", "라이선싱", "미국", "", ""]]
+    result = imports.import_profiles(workbook({"기술": rows}))  # the command: offers given to HeartWave
+    assert errors(result) == []
+    figures = {
+        "organization": {"created": 0, "updated": 0, "unchanged": 0},
+        "offer": {"created": 1, "updated": 0, "unchanged": 0},
+    }
+    assert list(AuditEvent.objects.order_by("pk").values_list("action", "actor_id", "organization_id", "details")) == [
+        ("import", None, None, {"counts": figures}),
+        ("import", None, None, {"salon": first.pk, "organizations": [company.pk], "counts": figures}),
+        ("import", None, None, {"salon": second.pk, "organizations": [company.pk], "counts": figures}),
+    ]
+    # An unchanged company leaves no trace in its salons.
+    AuditEvent.objects.all().delete()
+    assert errors(imports.import_profiles(workbook({"기술": rows}))) == []
+    assert list(AuditEvent.objects.values_list("details", flat=True)) == [
+        {"counts": {**figures, "offer": {"created": 0, "updated": 0, "unchanged": 1}}}
+    ]
 
 
 # --- The command ----------------------------------------------------------------------------------
