@@ -458,6 +458,77 @@ def test_a_file_over_the_limits_is_refused(db, settings):
     assert counts() == (0, 0, 0)
 
 
+def deflated(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def zip_bomb(size: int) -> bytes:
+    """A workbook's skeleton whose shared strings expand to ``size`` bytes of one repeated string."""
+    cell = b"<si><t>AAAAAAAAAAAAAAAAAAAAAAAA</t></si>"
+    strings = b"<sst>" + cell * ((size - 11) // len(cell)) + b"</sst>"
+    return deflated(
+        {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>", "xl/sharedStrings.xml": strings}
+    )
+
+
+def test_a_zip_bomb_is_refused_before_it_is_parsed(db):
+    bomb = zip_bomb(3 * 1024 * 1024)
+    assert len(bomb) < 16 * 1024
+    assert errors(imports.import_profiles(bomb)) == [
+        (
+            "",
+            None,
+            "",
+            "통합 문서의 xl/sharedStrings.xml 부분이 100 대 1보다 더 많이 압축되어 있습니다. 스프레드시트는 "
+            "이렇게 압축되지 않으므로 거부합니다. .xlsx나 CSV로 다시 저장하세요.",
+        )
+    ]
+    with translation.override("en"):
+        assert errors(imports.import_profiles(bomb)) == [
+            (
+                "",
+                None,
+                "",
+                "The part xl/sharedStrings.xml of the workbook is compressed more than 100 to 1, far more than "
+                "a spreadsheet is: the file is refused. Save it again as .xlsx or CSV.",
+            )
+        ]
+    # A part of at most 1 MiB may compress as well as it likes: this one reaches openpyxl, which
+    # finds no workbook in it.
+    assert errors(imports.import_profiles(deflated({"xl/styles.xml": b"A" * 1024 * 1024}))) == [
+        ("", None, "", UNREADABLE_XLSX)
+    ]
+
+
+def test_a_workbook_that_expands_too_far_is_refused(db, settings):
+    data = valid_workbook()
+    expanded = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    settings.IMPORT_MAX_UNCOMPRESSED_BYTES = expanded  # at the limit: imported
+    assert errors(imports.import_profiles(data, dry_run=True)) == []
+    settings.IMPORT_MAX_UNCOMPRESSED_BYTES = expanded - 1
+    message = (
+        f"통합 문서의 압축을 풀면 0.0 MB({expanded - 1}바이트)를 넘습니다. 가져오기는 그보다 큰 파일을 읽지 "
+        "않습니다. 필요 없는 내용(이미지, 다른 시트)을 지우거나 파일을 나누어 올리세요."
+    )
+    assert errors(imports.import_profiles(data)) == [("", None, "", message)]
+    settings.IMPORT_MAX_UNCOMPRESSED_BYTES = 2 * 1024 * 1024
+    with translation.override("en"):
+        assert errors(imports.import_profiles(zip_bomb(3 * 1024 * 1024))) == [
+            (
+                "",
+                None,
+                "",
+                "The workbook expands to more than 2.0 MB (2097152 bytes) when unpacked, the most an import "
+                "reads. Remove what is not needed (images, other sheets) or split the file.",
+            )
+        ]
+    assert counts() == (0, 0, 0)
+
+
 def test_missing_required_columns_are_named_in_one_error(db):
     rows = [["회사", "기술명", "개발 단계"], ["heartwave", "ECG", "임상"]]
     assert errors(imports.import_profiles(workbook({"offers": rows}))) == [
