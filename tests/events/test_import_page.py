@@ -3,13 +3,19 @@ with created rows or the error table, the templates; 404 for everyone but organi
 
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import TestCase
+from django.utils import timezone
 
 from accounts.models import AuditEvent, Organization
+from core import runs
+from events import import_jobs
+from events.models import ImportJob
 from matching import imports
 from matching.models import RegulatoryApproval, TechnologyOffer
 from tests.factories import (
@@ -37,7 +43,14 @@ def counts():
 
 
 def upload(client, data: bytes, name: str = "applications.xlsx", **fields):
-    return client.post(URL, {"file": SimpleUploadedFile(name, data), **fields}, follow=True)
+    """Upload, run the queued job as the embedded default does once the request commits (tasks
+    in-process), and follow the redirect to the job's page."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(URL, {"file": SimpleUploadedFile(name, data), **fields})
+    if response.status_code != 302:
+        return response
+    assert re.fullmatch(r"/organize/import/\d+/", response["Location"])
+    return client.get(response["Location"])
 
 
 def test_an_organizer_imports_a_workbook_and_sees_what_was_created(client, organizer):
@@ -220,3 +233,131 @@ def test_another_organizer_sees_the_operators_import_of_its_participant_in_its_a
     MembershipFactory(user=stranger, organization=OrganizationFactory(kind="organizer", country="KR"))
     client.force_login(stranger)
     assert client.get("/organize/audit/?action=import").content.decode().count("Spreadsheet imported") == 1
+
+
+# --- The import as a background job ----------------------------------------------------------------
+
+
+def test_the_upload_becomes_a_job_that_ran_in_process_and_kept_no_copy_of_the_file(client, organizer):
+    client.force_login(organizer)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(URL, {"file": SimpleUploadedFile("지원서.xlsx", valid_workbook())})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/organize/import/{job.pk}/"
+    assert (job.organizer_id, job.user_id, job.file_name, job.dry_run, job.language) == (
+        organizer.memberships.get().organization_id,
+        organizer.pk,
+        "지원서.xlsx",
+        False,
+        "ko",
+    )
+    assert (job.status, job.rows_done, job.rows_total, bytes(job.data)) == ("done", 8, 8, b"")
+    assert job.started_at <= job.finished_at
+    assert job.result["ok"] is True and job.result["counts"]["offer"]["created"] == 5
+    assert job.result["rows"][0] == {"kind": "organization", "outcome": "created", "sheet": "기관", "row": 2,
+                                     "label": "메디비전"}  # fmt: skip
+    page = client.get(response["Location"]).content.decode()
+    assert 'http-equiv="refresh"' not in page and "<progress" not in page
+    assert 'data-status="done"' in page and '<span class="badge">완료</span>' in page
+    assert 'id="import-done"' in page and page.count('class="badge outcome-created"') == 8
+
+
+def test_the_result_keeps_the_language_of_the_upload(client, organizer):
+    client.force_login(organizer)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    upload(client, bad_workbook())
+    job = ImportJob.objects.get()
+    assert job.language == "en" and len(job.result["errors"]) == 18
+    assert job.result["errors"][1] == {
+        "sheet": "기관",
+        "row": 3,
+        "column": "사업자등록번호",
+        "message": "This business registration number fails the checksum; please check each digit.",
+    }
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ko"
+    page = client.get(f"/organize/import/{job.pk}/").content.decode()
+    assert "오류 18건: 아무것도 저장하지 않았습니다." in page
+    assert "This business registration number fails the checksum; please check each digit." in page
+
+
+def test_a_queued_job_shows_its_progress_and_refreshes_itself(client, organizer):
+    job = ImportJob.objects.create(
+        organizer=organizer.memberships.get().organization, user=organizer, file_name="a.csv", data=b"x"
+    )
+    client.force_login(organizer)
+    page = client.get(f"/organize/import/{job.pk}/").content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert 'data-status="queued"' in page and '<span class="badge">대기 중</span>' in page
+    assert '<progress id="import-progress" max="1" value="0">0 / 0</progress>' in page
+    assert "작업자를 기다리는 중…" in page and 'id="import-done"' not in page
+    # Running: the figures come from the progress store while the import's transaction is open.
+    job.status, job.started_at = "running", timezone.now()
+    job.save()
+    runs.set_state(import_jobs.progress_key(job.pk), "running", done=3, total=8, run=job.started_at.isoformat())
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = client.get(f"/organize/import/{job.pk}/").content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in page and '<span class="badge">Running</span>' in page
+    assert '<progress id="import-progress" max="8" value="3">3 / 8</progress>' in page and "3 of 8 rows" in page
+
+
+def test_the_import_reports_its_progress_row_by_row(db):
+    calls = []
+    imports.import_profiles(valid_workbook(), dry_run=True, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(n, 8) for n in range(1, 9)]
+
+
+def test_a_job_runs_once_and_a_crash_marks_it_failed(client, organizer, monkeypatch):
+    job = ImportJob.objects.create(
+        organizer=organizer.memberships.get().organization, user=organizer, file_name="a.xlsx", data=valid_workbook()
+    )
+    assert import_jobs.import_job_run(job.pk).status == "done"
+    assert counts() == (4, 5, 4)
+    ImportJob.objects.filter(pk=job.pk).update(data=valid_workbook())
+    assert import_jobs.import_job_run(job.pk).status == "done"  # a redelivered task does nothing
+    assert AuditEvent.objects.filter(action="import").count() == 1
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(imports, "import_profiles", crash)
+    client.force_login(organizer)
+    page = upload(client, valid_workbook()).content.decode()
+    failed = ImportJob.objects.latest("pk")
+    assert (failed.status, failed.error, bytes(failed.data)) == ("failed", "RuntimeError: disk full", b"")
+    assert 'data-status="failed"' in page and 'id="import-crashed"' in page and "disk full" not in page
+
+
+def test_a_file_over_the_limit_is_not_stored(client, organizer, settings):
+    settings.IMPORT_MAX_BYTES = 1000
+    client.force_login(organizer)
+    with TestCase.captureOnCommitCallbacks() as callbacks:
+        client.post(URL, {"file": SimpleUploadedFile("big.xlsx", valid_workbook())})
+    job = ImportJob.objects.get()
+    assert callbacks == [] and (job.status, bytes(job.data)) == ("done", b"")
+    assert job.result["errors"] == [
+        {
+            "sheet": "",
+            "row": None,
+            "column": "",
+            "message": "파일이 너무 큽니다. 최대 0.0 MB(1000바이트)까지 올릴 수 있습니다.",
+        }
+    ]
+
+
+@pytest.mark.parametrize("who", ["colleague", "other organizer", "startup", "anonymous"])
+def test_a_job_is_seen_only_by_the_members_of_its_organizer(client, organizer, who):
+    mine = organizer.memberships.get().organization
+    job = ImportJob.objects.create(organizer=mine, user=organizer, file_name="a.csv", status="done", result={})
+    user = UserFactory()
+    if who == "colleague":
+        MembershipFactory(user=user, organization=mine)
+    elif who == "other organizer":
+        MembershipFactory(user=user, organization=OrganizationFactory(kind="organizer", country="KR"))
+    elif who == "startup":
+        MembershipFactory(user=user, organization=StartupFactory())
+    if who != "anonymous":
+        client.force_login(user)
+    response = client.get(f"/organize/import/{job.pk}/")
+    expected = {"colleague": 200, "other organizer": 404, "startup": 404, "anonymous": 302}[who]
+    assert response.status_code == expected
+    assert client.get(f"/organize/import/{job.pk + 1}/").status_code == (302 if who == "anonymous" else 404)
