@@ -106,7 +106,7 @@ def import_job_run(job_id: int) -> ImportJob | None:
     not import the file twice). A crash marks the job failed and is logged: the organizer sees the
     failure on the job's page, the operators the traceback in the log."""
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().filter(pk=job_id).select_related("user").first()
+        job = ImportJob.objects.select_for_update(of=("self",)).filter(pk=job_id).select_related("user").first()
         if job is None or job.status != ImportJobStatus.QUEUED:
             return job
         job.status, job.started_at = ImportJobStatus.RUNNING, timezone.now()
