@@ -129,6 +129,17 @@ class Organization(models.Model):
     # Contact details are private: shown to other organizations only for an accepted meeting.
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True, validators=[validate_single_line])
+    # The organizer organization whose spreadsheet import created this one (matching.imports): only
+    # its imports may change it, and only while nobody has claimed it.
+    imported_by = models.ForeignKey(
+        "self",
+        verbose_name=_("imported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

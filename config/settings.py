@@ -315,6 +315,10 @@ TEASER_MAX_BYTES = env_int("TEASER_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 # in bytes (5 MiB), and the most data rows it may hold.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1000, minimum=1)
+# An .xlsx is a zip: checked before it is parsed, it may expand to at most this many bytes in all
+# (50 MiB), and no part over 1 MiB may be compressed more than this ratio (a zip bomb is).
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024, minimum=1)
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100, minimum=1)
 # The largest request body (11 MiB): the reverse proxy refuses larger ones with 413 before they reach
 # gunicorn (platform/nginx reads the same variable). Every upload limit must fit in it, with room
 # for the form's other fields.

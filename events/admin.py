@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from events import salon_service
 from events.models import (
     Event,
+    ImportJob,
     Meeting,
     MeetingRequest,
     Outcome,
@@ -170,3 +171,35 @@ class OutcomeAdmin(admin.ModelAdmin):
     list_select_related = ["meeting__startup", "meeting__corporate", "meeting__slot", "organization"]
     autocomplete_fields = ["organization"]
     raw_id_fields = ["meeting", "recorded_by"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Spreadsheet imports run in the background, for the operators: read only (the organizers'
+    page starts them; the uploaded file is never shown and is gone once the run ended)."""
+
+    list_display = ["file_name", "organizer", "user", "status", "dry_run", "rows_done", "rows_total", "created_at"]
+    list_filter = ["status", "dry_run"]
+    search_fields = ["file_name", "organizer__name_ko", "organizer__name_en", "user__email"]
+    exclude = ["data"]
+    readonly_fields = [
+        "organizer",
+        "user",
+        "file_name",
+        "dry_run",
+        "language",
+        "status",
+        "rows_done",
+        "rows_total",
+        "result",
+        "error",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

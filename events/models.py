@@ -655,3 +655,55 @@ class Outcome(models.Model):
 
     def __str__(self):
         return f"{self.meeting}: {self.get_next_step_display()}"
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """An organizer's spreadsheet import run in the background (``events.import_jobs``): the uploaded
+    file (kept only until the run ends), its progress and the result shown to the organizer's members,
+    written in the language of the one who uploaded it."""
+
+    organizer = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("organizer")
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    # The uploaded bytes, at most IMPORT_MAX_BYTES (events.import_jobs); emptied when the run ends.
+    data = models.BinaryField(_("uploaded file"), blank=True, editable=False)
+    dry_run = models.BooleanField(_("validate only"), default=False)
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.KOREAN)
+    status = models.CharField(
+        _("status"), max_length=8, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
+    )
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in all"), default=0)
+    # The result as plain data: {"ok", "dry_run", "notes", "errors", "rows", "counts"} (import_jobs).
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("spreadsheet import")
+        verbose_name_plural = _("spreadsheet imports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ImportJobStatus.values), name="import_job_status_valid"),
+            models.CheckConstraint(condition=Q(rows_done__lte=F("rows_total")), name="import_job_rows_done_le_total"),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import User
 from core import runs
 from core.tasks import TRANSIENT_ERRORS
-from events import meeting_requests, proposal_service, schedule_service
+from events import import_jobs, meeting_requests, proposal_service, schedule_service
 from events.agenda import mail_published_agendas  # noqa: F401 — e-mail tasks live beside their mails;
 from events.models import Event
 from events.notifications import mail_request_change  # noqa: F401 — imported here, the worker has them
@@ -84,3 +84,19 @@ def schedule_event_task(event_id: int, actor_id: int | None = None) -> dict:
         return {**figures, "unplaced": len(report.unplaced)}
 
     return _run("schedule", event_id, service, actor_id)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    max_retries=3,
+    soft_time_limit=900,
+    time_limit=960,
+)
+def import_job_task(job_id: int) -> str | None:
+    """``events.import_jobs.import_job_run``: an organizer's spreadsheet import in the background;
+    the job's status once it ran (a job already started or finished is not run again)."""
+    job = import_jobs.import_job_run(job_id)
+    return None if job is None else job.status

@@ -1,15 +1,19 @@
 """The organizer's spreadsheet import (mounted at ``/organize/import/``): upload an .xlsx or .csv of
-organizations and technology offers, check it or import it all at once (``matching.imports``), and
-download the templates. Organizers only; everyone else gets 404, like every organizer page."""
+organizations and technology offers, check it or import it all at once (``matching.imports``) in the
+background (``events.import_jobs``; the job's page at ``/organize/import/<id>/`` shows its progress and
+result), and download the templates. Organizers only; everyone else gets 404, like every organizer page."""
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from events import import_jobs
+from events.models import ImportJob
 from events.organize.access import organizer_ids
 from matching import imports
 
@@ -46,20 +50,23 @@ def _field_help() -> list[dict]:
 
 @login_required
 def import_profiles(request):
+    """The upload form; a valid upload becomes a background job (``events.import_jobs``) and the
+    browser is sent to its page."""
     organizers = organizer_ids(request)
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         # One byte more than the limit is enough for matching.imports to refuse a file too large.
         data = upload.read(settings.IMPORT_MAX_BYTES + 1)
-        result = imports.import_profiles(
-            data, dry_run=form.cleaned_data["validate_only"], actor=request.user, organizers=organizers
+        job = import_jobs.import_job_create(
+            organizer_id=min(organizers),
+            user=request.user,
+            file_name=upload.name,
+            data=data,
+            dry_run=form.cleaned_data["validate_only"],
+            language=translation.get_language(),
         )
-        return render(
-            request,
-            "events/organize/import_result.html",
-            {"result": result, "counts": result.counts(), "file_name": upload.name},
-        )
+        return redirect("organize:import-job", pk=job.pk)
     return render(
         request,
         "events/organize/import.html",
@@ -68,6 +75,28 @@ def import_profiles(request):
             "columns": _field_help(),
             "max_rows": settings.IMPORT_MAX_ROWS,
             "max_megabytes": f"{settings.IMPORT_MAX_BYTES / 1024 / 1024:.1f}",
+        },
+    )
+
+
+@login_required
+@require_GET
+def import_job(request, pk: int):
+    """A job's status and progress (the page reloads itself every two seconds until it ends: no
+    script), then the result. Only the members of the organizer organization that made it see it."""
+    job = get_object_or_404(ImportJob.objects.defer("data"), pk=pk, organizer_id__in=organizer_ids(request))
+    done, total = import_jobs.progress_of(job)
+    result = job.result or {}
+    return render(
+        request,
+        "events/organize/import_job.html",
+        {
+            "job": job,
+            "done": done,
+            "total": total,
+            "result": result,
+            "counts": result.get("counts", {}),
+            "file_name": job.file_name,
         },
     )
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("embed/", dashboard.embed_everything, name="embed"),
     path("embed.json", dashboard.embed_status, name="embed-status"),
     path("import/", imports.import_profiles, name="import"),
+    path("import/<int:pk>/", imports.import_job, name="import-job"),
     path("import/template.xlsx", imports.template_xlsx, name="import-template-xlsx"),
     path("import/template.csv", imports.template_csv, name="import-template-csv"),
     path("audit/", audit.audit_log, name="audit"),

@@ -30,6 +30,15 @@ offer is the existing one of its organization with the same title. Empty cells k
 value (a spreadsheet never wipes data); an existing organization keeps its kind, and organizer
 organizations are not changed by an import. The result counts created, updated and unchanged rows.
 
+An organizer's import (``organizers=…``, the page) may create organizations — marked as its own in
+``Organization.imported_by`` — and change (update, or give offers to) only those that its own
+imports created and that still have no member and take part in no other organizer's salon (a
+registration in any status): never a company that manages its own profile, nor a participant of
+someone else's salon. Any other row naming a stored organization is an error that says why
+(``Scope``). The platform's command (``organizers=None``) may change any. Every import that commits
+is audited: one row for the importer, and one per salon (``details["salon"]``) where an
+organization it changed is registered, which that salon's organizers read on their audit page.
+
 Writes go through ``accounts.services`` and ``matching.services`` (``full_clean()`` before every
 save), so the models stay the single source of the rules; this package only turns cells into field
 values and says where each error is. The embeddings that the offer services queue with

@@ -16,7 +16,8 @@ PATH = "docs/import-format.md"  # from the project's root
 
 INTRODUCTION = """\
 `python manage.py import_profiles FILE` and the organizer page `/organize/import/` import organizations
-and technology offers from a spreadsheet, all or nothing (`matching/imports/`). The templates at
+and technology offers from a spreadsheet, all or nothing (`matching/imports/`); the page runs the import
+in the background and shows its progress and result at `/organize/import/<id>/`. The templates at
 `/organize/import/template.xlsx` and `/organize/import/template.csv` have the Korean headers and the
 examples below.
 
@@ -25,7 +26,9 @@ examples below.
 - **.xlsx**: every visible sheet is a table (hidden sheets are skipped). **.csv**: one table, in UTF-8
   (with or without BOM), UTF-16 with BOM or CP949/EUC-KR, comma, semicolon or tab separated. The
   content decides the format, not the file name; a .xls, a PDF or an image is refused. At most
-  `IMPORT_MAX_BYTES` bytes and `IMPORT_MAX_ROWS` data rows.
+  `IMPORT_MAX_BYTES` bytes and `IMPORT_MAX_ROWS` data rows. An .xlsx is checked before it is read: it
+  may expand to at most `IMPORT_MAX_UNCOMPRESSED_BYTES` in all, and no part of it larger than 1 MiB
+  may be compressed more than `IMPORT_MAX_COMPRESSION_RATIO` to 1.
 - Row 1 holds the headers, which decide what a table holds: organization columns → one organization
   per row; offer columns with `organization` → one offer per row, referring to its organization;
   both → an application, one technology per row with its company (the company may repeat on several
@@ -40,6 +43,10 @@ examples below.
 - An organization is the stored one with the same 사업자등록번호, else the same slug, else (with
   neither) the same Korean and English names; an offer is the stored one of its organization with the
   same title. Empty cells keep the stored value; in a new row they mean what *Required* says.
+- An organizer's import (the page) may change — update, or give offers to — only the organizations
+  that its own imports created and that still have no member and take part in no other organizer's
+  salon; any other stored organization a row names is an error. The command may change any. Every
+  import is audited, also in the audit of each salon where an organization it changed takes part.
 """
 
 HEADER = (

@@ -19,9 +19,12 @@ from matching.imports.results import ImportRefused
 
 # Columns beyond this are not read: a real application form has a few dozen.
 MAX_COLUMNS = 100
-# An .xlsx is compressed: refuse one that would expand past this multiple of the size limit
-# (sharedStrings.xml is read whole even in read-only mode, so a zip bomb would exhaust memory).
-MAX_EXPANSION = 40
+# An .xlsx is a zip, checked before openpyxl opens it (sharedStrings.xml is read whole even in
+# read-only mode, so a zip bomb would exhaust memory): at most IMPORT_MAX_UNCOMPRESSED_BYTES in all,
+# and no part larger than this compressed more than IMPORT_MAX_COMPRESSION_RATIO to 1 (small parts
+# such as styles.xml legitimately compress very well). The sizes are the central directory's:
+# zipfile stops reading a member at its recorded size, so a lying directory cannot expand further.
+RATIO_CHECKED_ABOVE = 1024 * 1024
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
@@ -80,12 +83,10 @@ def _read_xlsx(data: bytes, limit: int, notes: list[str]) -> list[Sheet]:
         _("This .xlsx file cannot be read (damaged, or not an Excel workbook). Save it again as .xlsx or CSV.")
     )
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        expanded = sum(info.file_size for info in archive.infolist())
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, ValueError):
         raise unreadable from None
-    if expanded > settings.IMPORT_MAX_BYTES * MAX_EXPANSION:
-        raise _too_large()
+    _check_expansion(members)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError):
@@ -108,6 +109,33 @@ def _read_xlsx(data: bytes, limit: int, notes: list[str]) -> list[Sheet]:
     finally:
         workbook.close()
     return sheets
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _check_expansion(members: list[zipfile.ZipInfo]) -> None:
+    """Refuse a workbook that would expand too far, before anything of it is decompressed."""
+    limit = settings.IMPORT_MAX_UNCOMPRESSED_BYTES
+    if sum(member.file_size for member in members) > limit:
+        raise ImportRefused(
+            _(
+                "The workbook expands to more than %(size)s (%(bytes)d bytes) when unpacked, the most an "
+                "import reads. Remove what is not needed (images, other sheets) or split the file."
+            )
+            % {"size": _megabytes(limit), "bytes": limit}
+        )
+    ratio = settings.IMPORT_MAX_COMPRESSION_RATIO
+    for member in members:
+        if member.file_size > RATIO_CHECKED_ABOVE and member.file_size / max(member.compress_size, 1) > ratio:
+            raise ImportRefused(
+                _(
+                    "The part %(part)s of the workbook is compressed more than %(ratio)d to 1, far more than "
+                    "a spreadsheet is: the file is refused. Save it again as .xlsx or CSV."
+                )
+                % {"part": member.filename, "ratio": ratio}
+            )
 
 
 def _decode(data: bytes) -> str:
@@ -148,8 +176,7 @@ def _not_a_spreadsheet() -> ImportRefused:
 def _too_large() -> ImportRefused:
     limit = settings.IMPORT_MAX_BYTES
     return ImportRefused(
-        _("The file is too large: at most %(size)s (%(bytes)d bytes).")
-        % {"size": f"{limit / 1024 / 1024:.1f} MB", "bytes": limit}
+        _("The file is too large: at most %(size)s (%(bytes)d bytes).") % {"size": _megabytes(limit), "bytes": limit}
     )
 
 

@@ -4,7 +4,7 @@ organizations an import may change (:class:`Scope`); ``import_profiles``, from b
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts import services as organization_services
 from accounts.models import AuditAction, Organization, OrganizationKind, User
-from accounts.selectors import salon_participants
 from matching import services as offer_services
 from matching.imports.columns import (
     IMPORTABLE_KINDS,
@@ -63,29 +62,38 @@ def _existing_organization(row: OrganizationRow) -> Organization | None:
 
 class Scope:
     """Which stored organizations an import may change. ``organizers=None`` (the command, run by the
-    platform's operators): any. An organizer's import: organizations nobody has claimed yet (no
-    member; typically created by an earlier import) and those that applied to its salons, never
-    another company's own profile."""
+    platform's operators): any. An organizer's import: only those that its own imports created
+    (``Organization.imported_by``) and that nobody has claimed since (no member) and that take part
+    in no other organizer's salon (a registration, in any status) — never another company's own
+    profile nor a participant of someone else's salon. Rows it creates are marked as its own."""
 
     def __init__(self, organizers=None):
-        self.organizers = organizers
-        self._participants: set[int] | None = None
+        self.organizers = None if organizers is None else frozenset(organizers)
+
+    @property
+    def importer(self) -> int | None:
+        """The organizer organization recorded as the creator of new rows (and in the audit)."""
+        return min(self.organizers) if self.organizers else None
 
     def allows(self, organization: Organization) -> bool:
-        if self.organizers is None or not organization.memberships.exists():
+        if self.organizers is None:
             return True
-        if self._participants is None:
-            self._participants = set(salon_participants(self.organizers).values_list("pk", flat=True))
-        return organization.pk in self._participants
+        if organization.imported_by_id not in self.organizers:
+            return False
+        if organization.memberships.exists():
+            return False
+        # Registrations belong to ``events``: followed by their relation name, never imported.
+        return not organization.registrations.exclude(event__organizer_id__in=list(self.organizers)).exists()
 
     @staticmethod
     def refusal(organization: Organization) -> str:
         return _(
-            "%(name)s is managed by its own members and has not applied to your salons; an import cannot change it."
+            "%(name)s was not created by your imports, or is now managed by its own members or takes part "
+            "in another organizer's salon; an import cannot change it."
         ) % {"name": organization.name}
 
 
-def _save_organization(row: OrganizationRow, result: ImportResult, scope: Scope) -> None:
+def _save_organization(row: OrganizationRow, result: ImportResult, scope: Scope, changes: set[int]) -> None:
     cells, values = row.cells, row.values
     found = len(cells.errors)
     existing = _existing_organization(row)
@@ -96,7 +104,9 @@ def _save_organization(row: OrganizationRow, result: ImportResult, scope: Scope)
                 pass  # the row contradicts the stored organizations; nothing to check against
             elif existing is None:
                 # Also for a row with errors already: the model still checks its other fields.
-                row.instance = organization_services.organization_create(**{"kind": OrganizationKind.STARTUP, **values})
+                row.instance = organization_services.organization_create(
+                    **{"kind": OrganizationKind.STARTUP, **values}, imported_by_id=scope.importer
+                )
             elif not scope.allows(existing):
                 cells.error(identity_column(values), scope.refusal(existing))
             elif existing.kind not in IMPORTABLE_KINDS:
@@ -115,6 +125,7 @@ def _save_organization(row: OrganizationRow, result: ImportResult, scope: Scope)
                 outcome = "updated" if changed else "unchanged"
                 if changed:
                     organization_services.organization_update(organization=existing, **changed)
+                    changes.add(existing.pk)
                 row.instance = existing
             if cells.errors:
                 raise _RowFailed
@@ -133,7 +144,7 @@ def _save_organization(row: OrganizationRow, result: ImportResult, scope: Scope)
     result.rows.append(ImportedRow(ORGANIZATION, outcome, cells.sheet, cells.row, row.label))
 
 
-def _save_offer(row: OfferRow, result: ImportResult, scope: Scope) -> None:
+def _save_offer(row: OfferRow, result: ImportResult, scope: Scope, changes: set[int]) -> None:
     cells, values = row.cells, row.values
     target = row.organization
     organization = target.instance if isinstance(target, OrganizationRow) else target
@@ -178,6 +189,8 @@ def _save_offer(row: OfferRow, result: ImportResult, scope: Scope) -> None:
         cells.error("title", _("Someone saved the same offer at the same moment; import the file again."))
     if cells.errors:
         return
+    if outcome != "unchanged" and organization is not None:
+        changes.add(organization.pk)
     result.rows.append(ImportedRow(OFFER, outcome, cells.sheet, cells.row, values.get("title", "")))
 
 
@@ -185,13 +198,42 @@ class _RowFailed(Exception):
     """Undo the savepoint of a row that passed the model but has an error of its own."""
 
 
+def _audit(actor: User | None, scope: Scope, changes: set[int], counts: dict) -> None:
+    """The import's trace: one row for the importer, and one per salon where an organization it
+    changed (updated, or given offers) is registered, which that salon's organizers see."""
+    audit.record(AuditAction.IMPORTED, actor=actor, organization=scope.importer, counts=counts)
+    salons: dict[int, set[int]] = {}
+    registered = (
+        Organization.objects.filter(pk__in=changes, registrations__isnull=False)
+        .values_list("registrations__event_id", "pk")
+        .distinct()
+    )
+    for salon, organization in registered:
+        salons.setdefault(salon, set()).add(organization)
+    for salon, organizations in sorted(salons.items()):
+        audit.record(
+            AuditAction.IMPORTED,
+            actor=actor,
+            organization=scope.importer,
+            salon=salon,
+            organizations=sorted(organizations),
+            counts=counts,
+        )
+
+
 def import_profiles(
-    data: bytes, *, dry_run: bool = False, actor: User | None = None, organizers: Iterable[int] | None = None
+    data: bytes,
+    *,
+    dry_run: bool = False,
+    actor: User | None = None,
+    organizers: Iterable[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Import the organizations and offers of an .xlsx or .csv file in one transaction.
 
     ``organizers``: the importing user's organizer organizations, which limits the stored
     organizations the file may change (:class:`Scope`); ``None`` for the platform's command.
+    ``progress(done, total)`` is called after each row is saved (``total``: the rows of the plan).
 
     With errors, or with ``dry_run``, everything is rolled back (and the embeddings queued on
     commit are never sent); ``result.errors`` lists every bad cell, ``result.rows`` what was (or,
@@ -206,12 +248,20 @@ def import_profiles(
     if not plan.errors and not plan.organizations and not plan.offers:
         result.errors.append(RowError("", None, "", _("The file has headers but no data rows.")))
         return result
-    scope = Scope(None if organizers is None else frozenset(organizers))
+    scope = Scope(organizers)
+    changes: set[int] = set()
+    total, done = len(plan.organizations) + len(plan.offers), 0
     with transaction.atomic():
         for organization in plan.organizations:
-            _save_organization(organization, result, scope)
+            _save_organization(organization, result, scope, changes)
+            done += 1
+            if progress is not None:
+                progress(done, total)
         for offer in plan.offers:
-            _save_offer(offer, result, scope)
+            _save_offer(offer, result, scope, changes)
+            done += 1
+            if progress is not None:
+                progress(done, total)
         errors = {id(error): error for error in plan.errors}
         for row in (*plan.organizations, *plan.offers):
             errors.update({id(error): error for error in row.cells.errors})
@@ -220,12 +270,7 @@ def import_profiles(
             # Nothing of a bad file is kept; on_commit callbacks of the rolled-back work never run.
             transaction.set_rollback(True)
         else:
-            audit.record(
-                AuditAction.IMPORTED,
-                actor=actor,
-                organization=min(organizers) if organizers else None,
-                counts=result.counts(),
-            )
+            _audit(actor, scope, changes, result.counts())
     if result.errors:
         result.rows = []
     return result

@@ -6,7 +6,7 @@ is reported, so the watch is live."""
 
 import pytest
 
-from events.models import MeetingRequest
+from events.models import ImportJob, MeetingRequest
 from tests.factories import RegistrationFactory
 
 from .conftest import log_in
@@ -51,6 +51,18 @@ def test_the_main_pages_run_under_the_policy_without_a_violation(salon, open_pag
         status="proposed",
         score=0.82,
     )
+    # A running spreadsheet import (its page refreshes itself) and a finished one.
+    jobs = [
+        ImportJob.objects.create(
+            organizer=event.organizer, file_name="a.xlsx", status="running", rows_done=0, rows_total=0
+        ),
+        ImportJob.objects.create(
+            organizer=event.organizer,
+            file_name="b.xlsx",
+            status="done",
+            result={"ok": True, "dry_run": True, "notes": [], "errors": [], "rows": [], "counts": {}},
+        ),
+    ]
     visitor = watched(open_page())
     founder = watched(open_page())
     bd = watched(open_page(locale="en-US"))
@@ -78,11 +90,13 @@ def test_the_main_pages_run_under_the_policy_without_a_violation(salon, open_pag
         (organizer, f"/organize/salons/{event.slug}/edit/"),
         (organizer, f"/organize/salons/{event.slug}/schedule/"),
         (organizer, "/organize/import/"),
+        *[(organizer, f"/organize/import/{job.pk}/") for job in jobs],
         (organizer, "/organize/audit/"),
     ]
     violations = {}
     for page, path in walk:
-        page.goto(page.base + path)
+        response = page.goto(page.base + path)
+        assert response.status == 200, path
         page.wait_for_load_state("networkidle")
         if path.endswith("/edit/") and "offers" in path:
             # The description's concept suggestions: workspace.js fetches and inserts them.

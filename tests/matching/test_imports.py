@@ -12,10 +12,18 @@ import pytest
 from django.core.management import CommandError, ManagementUtility, call_command
 from django.utils import translation
 
-from accounts.models import Organization
+from accounts.models import AuditEvent, Organization
 from matching import imports
 from matching.models import RegulatoryApproval, TechnologyOffer
-from tests.factories import OrganizationFactory, StartupFactory, TechnologyOfferFactory, valid_brn
+from tests.factories import (
+    EventFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    RegistrationFactory,
+    StartupFactory,
+    TechnologyOfferFactory,
+    valid_brn,
+)
 
 BRN_1, BRN_2 = valid_brn(1), valid_brn(2)
 HYPHENATED_1 = f"{BRN_1[:3]}-{BRN_1[3:5]}-{BRN_1[5:]}"
@@ -450,6 +458,77 @@ def test_a_file_over_the_limits_is_refused(db, settings):
     assert counts() == (0, 0, 0)
 
 
+def deflated(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def zip_bomb(size: int) -> bytes:
+    """A workbook's skeleton whose shared strings expand to ``size`` bytes of one repeated string."""
+    cell = b"<si><t>AAAAAAAAAAAAAAAAAAAAAAAA</t></si>"
+    strings = b"<sst>" + cell * ((size - 11) // len(cell)) + b"</sst>"
+    return deflated(
+        {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>", "xl/sharedStrings.xml": strings}
+    )
+
+
+def test_a_zip_bomb_is_refused_before_it_is_parsed(db):
+    bomb = zip_bomb(3 * 1024 * 1024)
+    assert len(bomb) < 16 * 1024
+    assert errors(imports.import_profiles(bomb)) == [
+        (
+            "",
+            None,
+            "",
+            "통합 문서의 xl/sharedStrings.xml 부분이 100 대 1보다 더 많이 압축되어 있습니다. 스프레드시트는 "
+            "이렇게 압축되지 않으므로 거부합니다. .xlsx나 CSV로 다시 저장하세요.",
+        )
+    ]
+    with translation.override("en"):
+        assert errors(imports.import_profiles(bomb)) == [
+            (
+                "",
+                None,
+                "",
+                "The part xl/sharedStrings.xml of the workbook is compressed more than 100 to 1, far more than "
+                "a spreadsheet is: the file is refused. Save it again as .xlsx or CSV.",
+            )
+        ]
+    # A part of at most 1 MiB may compress as well as it likes: this one reaches openpyxl, which
+    # finds no workbook in it.
+    assert errors(imports.import_profiles(deflated({"xl/styles.xml": b"A" * 1024 * 1024}))) == [
+        ("", None, "", UNREADABLE_XLSX)
+    ]
+
+
+def test_a_workbook_that_expands_too_far_is_refused(db, settings):
+    data = valid_workbook()
+    expanded = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    settings.IMPORT_MAX_UNCOMPRESSED_BYTES = expanded  # at the limit: imported
+    assert errors(imports.import_profiles(data, dry_run=True)) == []
+    settings.IMPORT_MAX_UNCOMPRESSED_BYTES = expanded - 1
+    message = (
+        f"통합 문서의 압축을 풀면 0.0 MB({expanded - 1}바이트)를 넘습니다. 가져오기는 그보다 큰 파일을 읽지 "
+        "않습니다. 필요 없는 내용(이미지, 다른 시트)을 지우거나 파일을 나누어 올리세요."
+    )
+    assert errors(imports.import_profiles(data)) == [("", None, "", message)]
+    settings.IMPORT_MAX_UNCOMPRESSED_BYTES = 2 * 1024 * 1024
+    with translation.override("en"):
+        assert errors(imports.import_profiles(zip_bomb(3 * 1024 * 1024))) == [
+            (
+                "",
+                None,
+                "",
+                "The workbook expands to more than 2.0 MB (2097152 bytes) when unpacked, the most an import "
+                "reads. Remove what is not needed (images, other sheets) or split the file.",
+            )
+        ]
+    assert counts() == (0, 0, 0)
+
+
 def test_missing_required_columns_are_named_in_one_error(db):
     rows = [["회사", "기술명", "개발 단계"], ["heartwave", "ECG", "임상"]]
     assert errors(imports.import_profiles(workbook({"offers": rows}))) == [
@@ -533,6 +612,113 @@ def test_every_header_names_one_column():
     names = [name for c in imports.COLUMNS for name in (c.english, c.korean, *c.aliases)]
     names += list(imports.DESCRIPTION_HEADERS)
     assert len(imports.HEADER_KEYS) == len(names)
+
+
+# --- What an organizer's import may change ---------------------------------------------------------
+
+REFUSED_KO = (
+    "하트웨이브은(는) 내 가져오기로 만든 기관이 아니거나, 이제 자체 구성원이 관리하거나 다른 주최 기관의 "
+    "살롱에 참가하고 있으므로 가져오기로 바꿀 수 없습니다."
+)
+REFUSED_EN = (
+    "HeartWave was not created by your imports, or is now managed by its own members or takes part in "
+    "another organizer's salon; an import cannot change it."
+)
+HEARTWAVE = ["name_ko", "name_en", "slug", "business_registration_number", "contact_phone"]
+
+
+def heartwave_rows(phone: str) -> bytes:
+    return csv_file([HEARTWAVE, ["하트웨이브", "HeartWave", "heartwave", BRN_2, phone]])
+
+
+@pytest.fixture
+def organizers(db):
+    mine = OrganizationFactory(kind="organizer", country="KR", slug="khidi")
+    theirs = OrganizationFactory(kind="organizer", country="KR", slug="osong-foundation")
+    return mine, theirs
+
+
+def test_an_organizers_import_marks_what_it_creates_and_may_update_it_while_unclaimed(organizers):
+    mine, _theirs = organizers
+    assert errors(imports.import_profiles(heartwave_rows("053-000-0000"), organizers=[mine.pk])) == []
+    company = Organization.objects.get(slug="heartwave")
+    assert company.imported_by_id == mine.pk
+    RegistrationFactory(event=EventFactory(organizer=mine), organization=company)  # applied to my salon
+    result = imports.import_profiles(heartwave_rows("053-000-1111"), organizers=[mine.pk])
+    assert errors(result) == []
+    assert result.counts()["organization"] == {"created": 0, "updated": 1, "unchanged": 0}
+    company.refresh_from_db()
+    assert (company.contact_phone, company.imported_by_id) == ("053-000-1111", mine.pk)
+
+
+def test_the_command_marks_nothing_as_imported_by_an_organizer(db):
+    assert errors(imports.import_profiles(heartwave_rows("053-000-0000"))) == []
+    assert Organization.objects.get(slug="heartwave").imported_by_id is None
+
+
+@pytest.mark.parametrize("case", ["claimed", "at another salon", "not mine but at my salon", "nobody's"])
+def test_an_organizers_import_cannot_change_what_is_not_its_own_unclaimed_row(organizers, case):
+    mine, theirs = organizers
+    company = StartupFactory(
+        name_ko="하트웨이브",
+        name_en="HeartWave",
+        slug="heartwave",
+        business_registration_number=BRN_2,
+        contact_phone="053-000-0000",
+        imported_by=None if case in ("not mine but at my salon", "nobody's") else mine,
+    )
+    if case == "claimed":
+        MembershipFactory(organization=company, role="admin")
+    elif case == "at another salon":
+        RegistrationFactory(event=EventFactory(organizer=mine), organization=company)
+        RegistrationFactory(event=EventFactory(organizer=theirs), organization=company, status="rejected")
+    elif case == "not mine but at my salon":
+        RegistrationFactory(event=EventFactory(organizer=mine), organization=company)
+    result = imports.import_profiles(heartwave_rows("053-000-1111"), organizers=[mine.pk])
+    assert errors(result) == [("", 2, "business_registration_number", REFUSED_KO)]
+    with translation.override("en"):
+        result = imports.import_profiles(heartwave_rows("053-000-1111"), organizers=[mine.pk])
+    assert errors(result) == [("", 2, "business_registration_number", REFUSED_EN)]
+    # Nor through an offer that names it.
+    rows = [OFFER_HEADERS, ["heartwave", "ECG 패치", "설명입니다", "임상", "라이선싱", "미국", "", ""]]
+    assert errors(imports.import_profiles(workbook({"기술": rows}), organizers=[mine.pk])) == [
+        ("기술", 2, "회사", REFUSED_KO)
+    ]
+    company.refresh_from_db()
+    assert company.contact_phone == "053-000-0000"
+    assert TechnologyOffer.objects.count() == 0
+    # The platform's command may change it.
+    assert errors(imports.import_profiles(heartwave_rows("053-000-1111"))) == []
+
+
+def test_every_salon_where_a_changed_company_takes_part_gets_the_import_in_its_audit(organizers):
+    mine, theirs = organizers
+    company = StartupFactory(
+        name_ko="하트웨이브", name_en="HeartWave", slug="heartwave", business_registration_number=BRN_2
+    )
+    untouched = StartupFactory(slug="untouched")
+    first, second = EventFactory(organizer=mine), EventFactory(organizer=theirs)
+    RegistrationFactory(event=first, organization=company)
+    RegistrationFactory(event=second, organization=company, status="rejected")
+    RegistrationFactory(event=second, organization=untouched)
+    rows = [OFFER_HEADERS, ["heartwave", "ECG 패치", "설명입니다", "임상", "라이선싱", "미국", "", ""]]
+    result = imports.import_profiles(workbook({"기술": rows}))  # the command: offers given to HeartWave
+    assert errors(result) == []
+    figures = {
+        "organization": {"created": 0, "updated": 0, "unchanged": 0},
+        "offer": {"created": 1, "updated": 0, "unchanged": 0},
+    }
+    assert list(AuditEvent.objects.order_by("pk").values_list("action", "actor_id", "organization_id", "details")) == [
+        ("import", None, None, {"counts": figures}),
+        ("import", None, None, {"salon": first.pk, "organizations": [company.pk], "counts": figures}),
+        ("import", None, None, {"salon": second.pk, "organizations": [company.pk], "counts": figures}),
+    ]
+    # An unchanged company leaves no trace in its salons.
+    AuditEvent.objects.all().delete()
+    assert errors(imports.import_profiles(workbook({"기술": rows}))) == []
+    assert list(AuditEvent.objects.values_list("details", flat=True)) == [
+        {"counts": {**figures, "offer": {"created": 0, "updated": 0, "unchanged": 1}}}
+    ]
 
 
 # --- The command ----------------------------------------------------------------------------------

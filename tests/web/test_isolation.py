@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts import tokens
 from accounts.models import MailDelivery
 from events import agenda
-from events.models import Meeting, MeetingRequest, Outcome, Registration
+from events.models import ImportJob, Meeting, MeetingRequest, Outcome, Registration
 from matching.models import Match, Shortlist
 from tests.events.test_agenda import make_salon
 from tests.factories import (
@@ -48,6 +48,7 @@ SECRETS = {
     "bd@globalmed.com": {"owner", "partner", "organizer"},
     "MEETING-MESSAGE-ALPHA-GAMMA": {"owner", "partner", "organizer"},
     "OUTCOME-NOTE-ALPHA": {"owner", "organizer"},
+    "IMPORT-FILE-ALPHA.xlsx": {"organizer"},  # a spreadsheet import job of the organizer
 }
 OUTSIDERS = ("rival", "stranger", "other_organizer", "anonymous")
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -103,7 +104,15 @@ def met_at_salon(
         attempts=6,
         last_error="SMTPDataError: (451, b'Try again later')",
     )
+    job = ImportJob.objects.create(
+        organizer=organizer.organization,
+        user=users["organizer"],
+        file_name="IMPORT-FILE-ALPHA.xlsx",
+        status="done",
+        result={"ok": True, "dry_run": True, "notes": [], "errors": [], "rows": [], "counts": {}},
+    )
     ids = {
+        "import": job.pk,
         "offer": str(draft_offer.public_id),
         "need": str(confidential_need.public_id),
         "match": Match.objects.get(offer=offer).pk,
@@ -240,7 +249,7 @@ def test_outsiders_cannot_tell_an_object_exists_and_change_nothing(users, met_at
     browsers = clients(users)
     payload = hostile_payload(extra)
     templates = object_routes()
-    assert (len(templates), len(PUBLIC & set(templates))) == (53, 8)  # a new route: decide where it belongs
+    assert (len(templates), len(PUBLIC & set(templates))) == (54, 8)  # a new route: decide where it belongs
     before = snapshot()
     answered = {}
     for role in OUTSIDERS:
