@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts import tokens
+from accounts import services, tokens
 from accounts.mail_delivery import mail_delivery_retry
 from accounts.models import ApiToken, AuditEvent, MailDelivery, MailStatus, Membership, Organization, User
 
@@ -30,13 +30,53 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
 
+class VerifiedFilter(admin.SimpleListFilter):
+    title = _("verification")
+    parameter_name = "verified"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Waiting for verification")), ("yes", _("Verified"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(verified_at__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name_ko", "name_en", "kind", "country", "cluster", "business_registration_number"]
-    list_filter = ["kind", "country", "cluster"]
+    """Platform staff review who joins: the website's domain beside the members' e-mail domains, the
+    사업자등록번호 (its checksum was checked at sign-up), then verify."""
+
+    list_display = [
+        "name_ko",
+        "name_en",
+        "kind",
+        "country",
+        "business_registration_number",
+        "domains",
+        "verified_at",
+    ]
+    list_filter = [VerifiedFilter, "kind", "country", "cluster"]
     search_fields = ["name_ko", "name_en", "business_registration_number", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
+    readonly_fields = ["domains", "verified_at", "verified_by"]
     inlines = [MembershipInline]
+    actions = ["verify"]
+
+    @admin.display(description=_("website domain / members' e-mail domains"))
+    def domains(self, organization) -> str:
+        site, domains, match = organization.domain_check()
+        members = ", ".join(domains) or "—"
+        verdict = _("domains match") if match else _("differ — check by hand")
+        return f"{site or '—'} / {members} ({verdict})"
+
+    @admin.action(description=_("Verify the selected organizations"))
+    def verify(self, request, queryset):
+        pending = list(queryset.filter(verified_at__isnull=True))
+        for organization in pending:
+            services.organization_verify(organization=organization, user=request.user)
+        self.message_user(request, _("%(count)d organizations verified.") % {"count": len(pending)}, messages.SUCCESS)
 
 
 @admin.register(Membership)

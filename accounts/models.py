@@ -1,4 +1,5 @@
 import secrets
+from urllib.parse import urlsplit
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -140,6 +141,19 @@ class Organization(models.Model):
         editable=False,
         related_name="+",
     )
+    # Platform staff verify a new organization (its website's domain against its members' e-mail
+    # domains, a startup's 사업자등록번호) before its private-facing features open: until then it
+    # downloads no teaser and sees no other organization's contact details (matching.disclosure).
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, editable=False)
+    verified_by = models.ForeignKey(
+        "User",
+        verbose_name=_("verified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -171,6 +185,20 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    def domain_check(self) -> tuple[str, list[str], bool]:
+        """What staff compare before verifying: the website's domain, the members' e-mail domains,
+        and whether every member writes from the website's domain (or a subdomain of it)."""
+        host = (urlsplit(self.website).hostname or "") if self.website else ""
+        site = host.removeprefix("www.").lower()
+        emails = self.memberships.values_list("user__email", flat=True)
+        domains = sorted({email.rsplit("@", 1)[-1].lower() for email in emails})
+        match = bool(site and domains) and all(d == site or d.endswith("." + site) for d in domains)
+        return site, domains, match
 
     @property
     def name(self) -> str:
@@ -227,6 +255,7 @@ class AuditAction(models.TextChoices):
     EXPORTED = "export", _("Export downloaded")
     IMPORTED = "import", _("Spreadsheet imported")
     OFFER_REVIEWED = "offer.reviewed", _("Technology offer approved or returned")
+    ORGANIZATION_VERIFIED = "organization.verified", _("Organization verified by platform staff")
 
 
 class AuditEvent(models.Model):

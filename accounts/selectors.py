@@ -16,6 +16,7 @@ class Affiliation:
     corporates: frozenset[int]
     organizers: frozenset[int]
     admin_of: frozenset[int]  # organizations where the user is an administrator
+    verified: frozenset[int] = frozenset()  # those that platform staff verified (Organization.verified_at)
 
     @property
     def is_organizer(self) -> bool:
@@ -27,14 +28,17 @@ def affiliation(user) -> Affiliation:
         return Affiliation(frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
     cached = getattr(user, "_affiliation", None)
     if cached is None:
-        rows = list(user.memberships.values_list("organization_id", "organization__kind", "role"))
-        by_kind = {kind: frozenset(pk for pk, k, _role in rows if k == kind) for kind in OrganizationKind.values}
+        rows = list(
+            user.memberships.values_list("organization_id", "organization__kind", "role", "organization__verified_at")
+        )
+        by_kind = {kind: frozenset(pk for pk, k, _r, _v in rows if k == kind) for kind in OrganizationKind.values}
         cached = Affiliation(
-            organizations=frozenset(pk for pk, _k, _role in rows),
+            organizations=frozenset(pk for pk, _k, _r, _v in rows),
             startups=by_kind[OrganizationKind.STARTUP],
             corporates=by_kind[OrganizationKind.CORPORATE],
             organizers=by_kind[OrganizationKind.ORGANIZER],
-            admin_of=frozenset(pk for pk, _k, role in rows if role == "admin"),
+            admin_of=frozenset(pk for pk, _k, role, _v in rows if role == "admin"),
+            verified=frozenset(pk for pk, _k, _r, verified_at in rows if verified_at is not None),
         )
         user._affiliation = cached
     return cached

@@ -3,9 +3,11 @@ validators and constraints (사업자등록번호 checksum, Korean startups give
 the one place that decides what an organization may hold."""
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import Organization
+from accounts import audit
+from accounts.models import AuditAction, Organization, User
 
 
 def unique_slug(name: str) -> str:
@@ -35,4 +37,17 @@ def organization_update(*, organization: Organization, **fields) -> Organization
     organization.full_clean()
     with transaction.atomic():
         organization.save(update_fields=[*fields, "updated_at"])
+    return organization
+
+
+def organization_verify(*, organization: Organization, user: User) -> Organization:
+    """Platform staff verified ``organization`` (its domain, its 사업자등록번호): its teasers and
+    contact details open. Verifying twice keeps the first verification."""
+    with transaction.atomic():
+        updated = Organization.objects.filter(pk=organization.pk, verified_at__isnull=True).update(
+            verified_at=timezone.now(), verified_by=user
+        )
+        if updated:
+            audit.record(AuditAction.ORGANIZATION_VERIFIED, actor=user, target=organization)
+    organization.refresh_from_db(fields=["verified_at", "verified_by"])
     return organization

@@ -4,11 +4,13 @@ used by the web pages, the API and the e-mails.
 - A confidential need shows startups its device areas and the fit (score, explanation), never
   the company name or the need's own title and text, until that BD team requests a meeting with
   the startup or accepts one.
-- Contact details (e-mail, phone) are shown to the other side only for an accepted meeting.
+- Contact details (e-mail, phone) are shown to the other side only for an accepted meeting, and
+  only once platform staff verified the reader's organization (``Organization.verified_at``).
 - Organizers see both for the organizations that applied to one of their salons.
 - An offer's page (``/workspace/offers/<id>/``) and its teaser PDF (``matching.documents``) are for
   the offer's own organization, organizers, and a BD team that has a stored ``Match`` between the
-  offer and one of its needs or a meeting request about the offer (in any status, from either side). No one
+  offer and one of its needs or a meeting request about the offer (in any status, from either side);
+  the teaser only for a verified BD team. No one
   else learns that it exists: the download answers 404, as for a missing file, and the API's
   ``teaser_url`` is null.
 
@@ -40,10 +42,12 @@ class NeedNames:
 
 
 class Disclosure:
-    def __init__(self, organizations, startups, *, organizers=()):
+    def __init__(self, organizations, startups, *, organizers=(), verified=None):
         self.organizations = frozenset(organizations)
         self.startups = frozenset(startups)
         self.organizers = frozenset(organizers)  # the organizer organizations among them
+        # Those that platform staff verified: only they download teasers and read contact details.
+        self.verified = self.organizations if verified is None else frozenset(verified)
         self._participants: frozenset[int] | None = None
         self._engaged: set[int] | None = None
         self._contacts: set[int] | None = None
@@ -52,13 +56,14 @@ class Disclosure:
     @classmethod
     def for_user(cls, user) -> Disclosure:
         mine = affiliation(user)
-        return cls(mine.organizations, mine.startups, organizers=mine.organizers)
+        return cls(mine.organizations, mine.startups, organizers=mine.organizers, verified=mine.verified)
 
     @classmethod
     def for_organization(cls, organization) -> Disclosure:
         startups = [organization.pk] if organization.kind == "startup" else []
         organizers = [organization.pk] if organization.kind == "organizer" else []
-        return cls([organization.pk], startups, organizers=organizers)
+        verified = [organization.pk] if organization.verified_at is not None else []
+        return cls([organization.pk], startups, organizers=organizers, verified=verified)
 
     def _runs_salon_of(self, organization_id: int) -> bool:
         """Did ``organization_id`` apply to a salon these organizers run? (one query, kept)"""
@@ -90,9 +95,12 @@ class Disclosure:
         return NeedNames(label, label, identified=False)
 
     def contacts(self, organization_id: int) -> bool:
-        """May ``organization_id``'s contact details be shown?"""
+        """May ``organization_id``'s contact details be shown? Not before platform staff verified
+        one of the reader's organizations."""
         if organization_id in self.organizations or self._runs_salon_of(organization_id):
             return True
+        if not self.verified:
+            return False
         if self._contacts is None:
             self._contacts = {
                 corporate if startup in self.organizations else startup
@@ -101,8 +109,11 @@ class Disclosure:
         return organization_id in self._contacts
 
     def teaser(self, offer: TechnologyOffer) -> bool:
-        """May ``offer``'s teaser PDF be downloaded (whether or not it has one)?"""
-        return self.offer_page(offer)
+        """May ``offer``'s teaser PDF be downloaded (whether or not it has one)? By those who may read
+        its page — a BD team only once platform staff verified it."""
+        if offer.organization_id in self.organizations or self._runs_salon_of(offer.organization_id):
+            return True
+        return bool(self.verified) and self.offer_page(offer)
 
     def offer_page(self, offer: TechnologyOffer) -> bool:
         """May ``offer``'s page be read (and its teaser downloaded)? Its startup, the organizers of

@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from accounts.models import Membership, Organization, OrganizationKind, User
 from events.models import Event, Registration, Slot, Table
@@ -43,6 +44,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Organization {n}")
     slug = factory.Sequence(lambda n: f"organization-{n}")
     country = "US"
+    verified_at = factory.LazyFunction(timezone.now)  # an established organization; pass None for a new one
 
 
 class StartupFactory(OrganizationFactory):

@@ -23,6 +23,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
     contact_email = serializers.SerializerMethodField()
     contact_phone = serializers.SerializerMethodField()
+    verified = serializers.BooleanField(
+        source="is_verified", read_only=True, help_text=_("Platform staff verified this organization.")
+    )
 
     class Meta:
         model = Organization
@@ -36,6 +39,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "website",
             "description",
             "cluster",
+            "verified",
             "contact_email",
             "contact_phone",
         ]
