@@ -90,7 +90,7 @@ class Disclosure:
         """How ``need`` and its BD team are named to these organizations: the anonymous label for both
         while the need's identity is not disclosed."""
         if self.need_identity(need):
-            return NeedNames(need.organization.name, need.title, identified=True)
+            return NeedNames(need.organization.name, need.display_title, identified=True)
         label = anonymous_label(need)
         return NeedNames(label, label, identified=False)
 

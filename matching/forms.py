@@ -72,6 +72,7 @@ class ProfileForm(forms.ModelForm):
         """What a complete profile needs: (key, label, done) from the submitted or stored values."""
         if self.is_bound:
             data = {
+                "second": self.data.get("second_title", "").strip() and self.data.get("second_summary", "").strip(),
                 "description": self.data.get("description", ""),
                 "areas": self.data.getlist("areas"),
                 "concepts": self.data.getlist("concepts"),
@@ -81,6 +82,8 @@ class ProfileForm(forms.ModelForm):
             }
         else:
             data = {
+                "second": (self.initial.get("second_title") or "").strip()
+                and (self.initial.get("second_summary") or "").strip(),
                 "description": self.initial.get("description") or "",
                 "areas": self.initial.get("areas") or [],
                 "concepts": self.initial.get("concepts") or [],
@@ -99,6 +102,7 @@ class ProfileForm(forms.ModelForm):
             ("stage", _("A development stage"), bool(data["stage"])),
             ("deal_types", _("At least one deal type"), bool(data["deal_types"])),
             ("regions", _("At least one region"), bool(data["regions"])),
+            ("second", _("A title and summary in the other language"), bool(data["second"])),
         ]
 
     def service_fields(self) -> dict:
@@ -152,7 +156,7 @@ class OfferForm(ProfileForm):
     STAGE_FIELD, REGION_FIELD = "stage", "target_regions"
 
     STEPS = (
-        (_("1. Description"), ("title", "description")),
+        (_("1. Description"), ("title", "description", "second_title", "second_summary")),
         (_("2. Classification"), ("areas", "concepts", "stage")),
         (_("3. Deal types and regions"), ("deal_types", "target_regions", "submit_for_review")),
     )
@@ -194,8 +198,21 @@ class OfferForm(ProfileForm):
 
     class Meta:
         model = TechnologyOffer
-        fields = ("title", "description", "areas", "concepts", "stage", "deal_types", "target_regions")
-        widgets = {"description": forms.Textarea(attrs={"rows": 8, "data-suggest-concepts": "true"})}
+        fields = (
+            "title",
+            "description",
+            "second_title",
+            "second_summary",
+            "areas",
+            "concepts",
+            "stage",
+            "deal_types",
+            "target_regions",
+        )
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 8, "data-suggest-concepts": "true"}),
+            "second_summary": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def service_fields(self) -> dict:
         fields = super().service_fields()
@@ -217,7 +234,7 @@ class NeedForm(ProfileForm):
     regions = _checkboxes(Region.choices, _("regions"))
     STAGE_FIELD, REGION_FIELD = "stage_min", "regions"
     STEPS = (
-        (_("1. Description"), ("title", "description", "is_confidential")),
+        (_("1. Description"), ("title", "description", "second_title", "second_summary", "is_confidential")),
         (_("2. Classification"), ("areas", "concepts", "stage_min", "stage_max")),
         (_("3. Deal types and regions"), ("deal_types", "regions", "status")),
     )
@@ -227,6 +244,8 @@ class NeedForm(ProfileForm):
         fields = (
             "title",
             "description",
+            "second_title",
+            "second_summary",
             "is_confidential",
             "areas",
             "concepts",
@@ -236,7 +255,10 @@ class NeedForm(ProfileForm):
             "regions",
             "status",
         )
-        widgets = {"description": forms.Textarea(attrs={"rows": 8, "data-suggest-concepts": "true"})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 8, "data-suggest-concepts": "true"}),
+            "second_summary": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def clean(self):
         cleaned = super().clean()

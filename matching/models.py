@@ -84,6 +84,22 @@ class Profile(models.Model):
         _("description"), max_length=10_000, validators=[MaxLengthValidator(10_000), validate_text]
     )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, editable=False)
+    # Optional: the title and a short summary in the other language (English for a Korean profile,
+    # Korean for an English one), shown to readers of that language instead of the original title.
+    second_title = models.CharField(
+        _("title in the other language"),
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
+        help_text=_("English if you write in Korean, Korean if you write in English: readers of that language see it."),
+    )
+    second_summary = models.TextField(
+        _("summary in the other language"),
+        max_length=1000,
+        blank=True,
+        validators=[MaxLengthValidator(1000), validate_text],
+        help_text=_("Two or three sentences in the same other language."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -96,6 +112,17 @@ class Profile(models.Model):
     def save(self, *args, **kwargs):
         self.language = detect_language(f"{self.title} {self.description}")
         super().save(*args, **kwargs)
+
+    @property
+    def in_reader_language(self) -> bool:
+        """Is the profile written in the active language (or has it nothing in the other one)?"""
+        reader = (translation.get_language() or "ko")[:2]
+        return reader == self.language or not self.second_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language where the profile gives one."""
+        return self.title if self.in_reader_language else self.second_title
 
 
 class TechnologyOffer(Profile):
