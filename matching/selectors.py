@@ -48,6 +48,19 @@ def visible_matches(user) -> QuerySet[Match]:
     return Match.objects.filter(visible)
 
 
+def readable_need(user, public_id) -> PartneringNeed | None:
+    """The need with ``public_id`` if the user may read its page: one it may see, or a confidential one
+    that reaches one of the user's offers through a stored match (shown anonymised); else ``None``."""
+    needs = PartneringNeed.objects.select_related("organization").prefetch_related("areas", "concepts")
+    need = needs.filter(pk__in=visible_needs(user).values("pk"), public_id=public_id).first()
+    if need is not None:
+        return need
+    matched = visible_matches(user).filter(
+        need__public_id=public_id, offer__organization_id__in=affiliation(user).startups
+    )
+    return needs.filter(pk__in=matched.values("need_id")).first()
+
+
 def reachable_need(user, *, offer: TechnologyOffer, public_id) -> PartneringNeed | None:
     """The need with ``public_id`` as the user may name it in a request about ``offer``: a need it may
     see, or a confidential one that reaches the offer's startup through a stored match; else ``None``."""

@@ -12,6 +12,7 @@ urlpatterns = [
     path("offers/<uuid:public_id>/matches/", views.offer_matches, name="offer-matches"),
     path("offers/<uuid:public_id>/teaser.pdf", views.offer_teaser, name="offer-teaser"),
     path("needs/new/", views.profile_new, {"kind": "need"}, name="need-new"),
+    path("needs/<uuid:public_id>/", views.need_detail, name="need-detail"),
     path("needs/<uuid:public_id>/edit/", views.profile_edit, {"kind": "need"}, name="need-edit"),
     path("needs/<uuid:public_id>/matches/", views.need_matches, name="need-matches"),
     path("needs/<uuid:public_id>/shortlist/<uuid:offer_public_id>/", views.shortlist_toggle, name="shortlist-toggle"),

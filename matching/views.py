@@ -25,6 +25,7 @@ from matching import engagement, selectors, services
 from matching.concepts import extract_concepts
 from matching.disclosure import Disclosure
 from matching.downloads import teaser_download
+from matching.enums import DealType, Region, Stage
 from matching.fact_sheet import fact_sheet
 from matching.filters import MatchFilter
 from matching.forms import COMPLETE_DESCRIPTION_CHARS, NeedForm, OfferForm
@@ -229,6 +230,44 @@ def offer_detail(request, public_id):
         "own": offer.organization_id in mine,
     }
     return render(request, "matching/offer_detail.html", context)
+
+
+@login_required
+@require_safe
+def need_detail(request, public_id):
+    """A partnering need as a startup reads it: what the BD team looks for, its facts, and — while a
+    confidential need's team has not engaged — the anonymous label instead of its name, title and text."""
+    need = selectors.readable_need(request.user, public_id)
+    if need is None:
+        raise Http404
+    disclosure = Disclosure.for_user(request.user)
+    names = disclosure.need_names(need)
+    mine = affiliation(request.user)
+    match = (
+        selectors.visible_matches(request.user)
+        .filter(need=need, offer__organization_id__in=mine.startups)
+        .select_related("offer")
+        .order_by("-score", "pk")
+        .first()
+    )
+    stage_names = dict(Stage.choices)
+    facts = [
+        (_("Device areas"), ", ".join(area.name for area in need.areas.all())),
+        (
+            _("Development stage"),
+            _("%(low)s to %(high)s") % {"low": stage_names[need.stage_min], "high": stage_names[need.stage_max]},
+        ),
+        (_("Looking for"), ", ".join(str(dict(DealType.choices)[value]) for value in need.deal_types)),
+        (_("Regions"), ", ".join(str(dict(Region.choices)[value]) for value in need.regions)),
+    ]
+    context = {
+        "need": need,
+        "names": names,
+        "facts": [(label, value) for label, value in facts if value],
+        "match": match,
+        "own": need.organization_id in mine.organizations,
+    }
+    return render(request, "matching/need_detail.html", context)
 
 
 @login_required

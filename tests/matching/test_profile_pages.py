@@ -206,8 +206,8 @@ def test_a_startup_sees_ranked_needs_with_confidential_ones_anonymised(
 
     titles = [line.strip() for line in html.split('<h2 class="match-title">')[1:]]
     assert [t.split("</h2>")[0] for t in titles] == [
-        "A global medtech BD team (Cardiology)",
-        "GlobalMed: Lung AI for CT",
+        f'<a href="/workspace/needs/{confidential_need.public_id}/">A global medtech BD team (Cardiology)</a>',
+        f'<a href="/workspace/needs/{need.public_id}/">GlobalMed: Lung AI for CT</a>',
     ]
     assert html.count('<span class="score">') == 2
     assert '<span class="score">0.87</span>' in html
@@ -226,7 +226,10 @@ def test_a_confidential_need_is_named_once_the_bd_team_engaged(
     meeting_requests.meeting_request_create(event=salon, requester=corporate, offer=offer, need=confidential_need)
     client.force_login(owner)
     html = english(client).get(f"/workspace/offers/{offer.public_id}/matches/").content.decode()
-    assert '<h2 class="match-title">GlobalMed: Secret cardiology program</h2>' in html
+    assert (
+        f'<h2 class="match-title"><a href="/workspace/needs/{confidential_need.public_id}/">'
+        "GlobalMed: Secret cardiology program</a></h2>"
+    ) in html
 
 
 def test_a_bd_team_sees_ranked_startups_and_filters_by_stage(client, offer, need, rival_offer, confidential_need, bd):

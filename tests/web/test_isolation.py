@@ -249,7 +249,7 @@ def test_outsiders_cannot_tell_an_object_exists_and_change_nothing(users, met_at
     browsers = clients(users)
     payload = hostile_payload(extra)
     templates = object_routes()
-    assert (len(templates), len(PUBLIC & set(templates))) == (54, 8)  # a new route: decide where it belongs
+    assert (len(templates), len(PUBLIC & set(templates))) == (55, 8)  # a new route: decide where it belongs
     before = snapshot()
     answered = {}
     for role in OUTSIDERS:
@@ -259,6 +259,10 @@ def test_outsiders_cannot_tell_an_object_exists_and_change_nothing(users, met_at
                 absent = send(browsers[role], method, concrete(path_template, missing(ids)), payload)
                 answered[(role, method, path_template)] = (real.status_code, absent.status_code)
     assert snapshot() == before  # no denied write changed a single row (nor wrote an audit row)
+    # The rival's offer matches the confidential need: it reads the need's page, anonymised (the
+    # secrets test below checks that nothing names its team), as it sees it among its matches.
+    matched = ("rival", "get", "/workspace/needs/<need>/")
+    assert answered.pop(matched) == (200, 404)
     oracles = {key: codes for key, codes in answered.items() if codes[0] != codes[1] and key[2] not in PUBLIC}
     assert sorted(oracles.items()) == [], "\n".join(map(str, sorted(oracles.items())))
     private = {key: codes for key, codes in answered.items() if key[2] not in PUBLIC}
