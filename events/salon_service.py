@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
@@ -159,6 +160,12 @@ def registration_set_status(*, registration: Registration, status: str, user: Us
     return registration
 
 
+def registration_opening_label(event: Event) -> str:
+    """When the salon's registration opens, as a date and time of the salon's time zone."""
+    opens = timezone.localtime(event.registration_opens_at, ZoneInfo(event.timezone))
+    return f"{formats.date_format(opens, 'DATE_FORMAT')} {formats.time_format(opens, 'H:i')}"
+
+
 def registration_create(
     *,
     event: Event,
@@ -169,8 +176,14 @@ def registration_create(
     languages=(),
 ) -> Registration:
     """A startup or BD team applies to a salon (pending until the organizer approves)."""
-    now = timezone.now()
-    if not event.takes_applications or not event.registration_opens_at <= now < event.registration_closes_at:
+    phase = event.registration_phase()
+    if phase == "upcoming":
+        raise ValidationError(
+            _("Registration for this salon opens on %(date)s."),
+            code="not_yet_open",
+            params={"date": registration_opening_label(event)},
+        )
+    if phase == "closed":
         raise ValidationError(_("Registration for this salon is closed."), code="closed")
     if organization.kind not in (OrganizationKind.STARTUP, OrganizationKind.CORPORATE):
         raise ValidationError(_("Startups and BD teams register for salons."), code="kind")

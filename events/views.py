@@ -78,7 +78,16 @@ def event_detail(request, slug):
     )
     has_roundtables = any(item.kind == ProgramItemKind.ROUNDTABLE for item in event.program.all())
     tables = salon_service.roundtable_plan(event) if has_roundtables else []
-    return render(request, "events/event_detail.html", {"event": event, "roundtables": tables})
+    return render(
+        request,
+        "events/event_detail.html",
+        {
+            "event": event,
+            "roundtables": tables,
+            "registration_phase": event.registration_phase(),
+            "registration_opens": salon_service.registration_opening_label(event),
+        },
+    )
 
 
 @login_required
@@ -186,7 +195,16 @@ def apply(request, slug):
         else:
             messages.success(request, _("Your application is in; the organizer will review it."))
             return redirect("event-detail", slug=event.slug)
-    return render(request, "events/apply.html", {"event": event, "form": form})
+    return render(
+        request,
+        "events/apply.html",
+        {
+            "event": event,
+            "form": form,
+            "registration_phase": event.registration_phase(),
+            "registration_opens": salon_service.registration_opening_label(event),
+        },
+    )
 
 
 @login_required

@@ -1,0 +1,84 @@
+"""Pages that follow the salon's lifecycle: what the salon page and the apply page say in each
+phase of registration, and what the service answers."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
+
+from events import salon_service
+from events.models import Registration
+from tests.factories import SEOUL, EventFactory
+
+
+def _salon(*, status="open", opens_in_days, closes_in_days, slug="phases"):
+    now = timezone.now()
+    return EventFactory(
+        slug=slug,
+        status=status,
+        registration_opens_at=now + dt.timedelta(days=opens_in_days),
+        registration_closes_at=now + dt.timedelta(days=closes_in_days),
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "opens", "closes", "phase"),
+    [
+        ("open", -1, 3, "open"),
+        ("open", 2, 9, "upcoming"),
+        ("open", -9, -1, "closed"),
+        ("matching", -9, 3, "closed"),
+        ("published", -9, -1, "closed"),
+    ],
+)
+def test_the_registration_phase_reads_the_stage_and_the_window(status, opens, closes, phase):
+    assert _salon(status=status, opens_in_days=opens, closes_in_days=closes).registration_phase() == phase
+
+
+@pytest.mark.django_db
+def test_the_salon_page_says_when_registration_opens_or_that_it_closed(client):
+    opens = dt.datetime(2031, 3, 4, 9, 0, tzinfo=SEOUL)
+    EventFactory(
+        slug="later",
+        status="open",
+        registration_opens_at=opens,
+        registration_closes_at=opens + dt.timedelta(days=20),
+        date=dt.date(2031, 4, 1),
+    )
+    _salon(slug="past", opens_in_days=-9, closes_in_days=-1)
+    _salon(slug="now", opens_in_days=-1, closes_in_days=3)
+    later = client.get("/salons/later/").content.decode()
+    assert '<p class="meta">참가 신청은 2031년 3월 4일 09:00에 시작됩니다.</p>' in later
+    assert "/salons/later/apply/" not in later and "참가 신청이 마감되었습니다." not in later
+    past = client.get("/salons/past/").content.decode()
+    assert '<p class="meta">참가 신청이 마감되었습니다.</p>' in past and "/salons/past/apply/" not in past
+    now = client.get("/salons/now/").content.decode()
+    assert 'href="/salons/now/apply/"' in now and "참가 신청이 마감되었습니다." not in now
+    english = client.get("/salons/later/", HTTP_COOKIE="django_language=en").content.decode()
+    assert '<p class="meta">Registration opens on March 4, 2031 09:00.</p>' in english
+
+
+@pytest.mark.django_db
+def test_applying_before_the_window_and_after_it_are_refused_with_different_messages(startup, owner, client):
+    opens = dt.datetime(2031, 3, 4, 9, 0, tzinfo=SEOUL)
+    later = EventFactory(
+        slug="later", status="open", registration_opens_at=opens, registration_closes_at=opens + dt.timedelta(days=9)
+    )
+    past = _salon(slug="past", opens_in_days=-9, closes_in_days=-1)
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as early:
+            salon_service.registration_create(event=later, organization=startup)
+        with pytest.raises(ValidationError) as late:
+            salon_service.registration_create(event=past, organization=startup)
+    assert (early.value.code, late.value.code) == ("not_yet_open", "closed")
+    with translation.override("en"):
+        assert str(early.value.messages[0]) == "Registration for this salon opens on March 4, 2031 09:00."
+        assert str(late.value.messages[0]) == "Registration for this salon is closed."
+    client.force_login(owner)
+    page = client.get("/salons/later/apply/").content.decode()
+    assert 'name="organization"' not in page and "참가 신청은 2031년 3월 4일 09:00에 시작됩니다." in page
+    answer = client.post("/salons/past/apply/", {"organization": startup.pk, "max_meetings": 4})
+    assert answer.status_code == 200 and "참가 신청이 마감되었습니다." in answer.content.decode()
+    assert Registration.objects.count() == 0
