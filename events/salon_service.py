@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import audit
 from accounts.models import AuditAction, Organization, OrganizationKind, User
@@ -27,9 +28,12 @@ from events.models import (
     STEPS,
     Event,
     Meeting,
+    MeetingRequest,
+    MeetingStatus,
     ProgramItemKind,
     Registration,
     RegistrationStatus,
+    RequestStatus,
     Slot,
     Table,
 )
@@ -139,6 +143,61 @@ def event_transition(*, event: Event, action: str, actor: User | None = None) ->
         if action == "publish":
             enqueue_on_commit(agenda.mail_published_agendas, event.pk, errors=MAIL_HANDOVER_ERRORS)
     return event
+
+
+# Steps that cannot be undone: the control page asks for a confirmation that lists what is pending.
+IRREVERSIBLE_STEPS = ("close_requests", "publish", "close")
+
+
+def transition_pending(*, event: Event, action: str) -> list[str]:
+    """What is still pending before ``action``, one localised sentence each (empty: nothing)."""
+    pending = []
+    registrations = Registration.objects.filter(event=event, status=RegistrationStatus.PENDING).count()
+    if action == "close_requests":
+        proposed = MeetingRequest.objects.filter(event=event, status=RequestStatus.PROPOSED).count()
+        waiting = MeetingRequest.objects.filter(event=event, status=RequestStatus.PENDING).count()
+        if proposed:
+            pending.append(
+                ngettext(
+                    "%(count)d proposed meeting that neither side has answered",
+                    "%(count)d proposed meetings that neither side has answered",
+                    proposed,
+                )
+                % {"count": proposed}
+            )
+        if waiting:
+            pending.append(
+                ngettext(
+                    "%(count)d meeting request still waiting for an answer",
+                    "%(count)d meeting requests still waiting for an answer",
+                    waiting,
+                )
+                % {"count": waiting}
+            )
+    if action in ("close_requests", "publish") and registrations:
+        pending.append(
+            ngettext(
+                "%(count)d registration still pending approval",
+                "%(count)d registrations still pending approval",
+                registrations,
+            )
+            % {"count": registrations}
+        )
+    if action in ("publish", "close"):
+        accepted = MeetingRequest.objects.filter(event=event, status=RequestStatus.ACCEPTED)
+        unplaced = accepted.exclude(meeting__status=MeetingStatus.SCHEDULED).count()
+        if unplaced:
+            pending.append(
+                ngettext(
+                    "%(count)d accepted meeting not placed in the schedule",
+                    "%(count)d accepted meetings not placed in the schedule",
+                    unplaced,
+                )
+                % {"count": unplaced}
+            )
+    if action == "close" and event.date >= timezone.localdate():
+        pending.append(_("The salon's day has not passed yet."))
+    return pending
 
 
 def registration_set_status(*, registration: Registration, status: str, user: User | None = None) -> Registration:

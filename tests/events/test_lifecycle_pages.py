@@ -2,14 +2,15 @@
 phase of registration, and what the service answers."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from events import salon_service
-from events.models import Registration
-from tests.factories import SEOUL, EventFactory
+from events.models import Meeting, MeetingRequest, Registration
+from tests.factories import SEOUL, EventFactory, OrganizationFactory, RegistrationFactory, StartupFactory
 
 
 def _salon(*, status="open", opens_in_days, closes_in_days, slug="phases"):
@@ -82,3 +83,93 @@ def test_applying_before_the_window_and_after_it_are_refused_with_different_mess
     answer = client.post("/salons/past/apply/", {"organization": startup.pk, "max_meetings": 4})
     assert answer.status_code == 200 and "참가 신청이 마감되었습니다." in answer.content.decode()
     assert Registration.objects.count() == 0
+
+
+# --- Irreversible steps ask for a confirmation page listing what is pending -------------------------
+
+
+def _lifecycle_form(html: str) -> dict:
+    """action -> (enabled, goes to the confirmation page) from the control page's lifecycle form."""
+    return {
+        action: ("disabled" not in attributes, 'formmethod="get"' in attributes)
+        for action, attributes in re.findall(r'<button type="submit" name="action" value="(\w+)"([^>]*)>', html)
+    }
+
+
+@pytest.mark.django_db
+def test_irreversible_steps_go_through_a_confirmation_that_lists_what_is_pending(client, organizer):
+    from tests.events.test_organize_pages import login, scheduled_salon
+
+    event = scheduled_salon(organizer, slug="confirm-me")
+    RegistrationFactory(event=event, organization=StartupFactory(), status="pending")
+    offer = MeetingRequest.objects.filter(event=event).first().offer
+    MeetingRequest.objects.create(
+        event=event,
+        offer=offer,
+        startup=offer.organization,
+        corporate=OrganizationFactory(),
+        status="proposed",
+        origin="proposal",
+    )
+    web = login(client, organizer.user)
+    base = f"/organize/salons/{event.slug}/"
+    assert _lifecycle_form(web.get(base).content.decode()) == {
+        "open": (False, False),
+        "start_matching": (False, False),
+        "close_requests": (True, True),
+        "publish": (False, True),
+        "close": (False, True),
+    }
+    page = web.get(base + "transition/confirm/?action=close_requests").content.decode()
+    assert re.findall(r"<li>(.*?)</li>", page.split('id="pending"')[1].split("</section>")[0]) == [
+        "1 proposed meeting that neither side has answered",
+        "1 registration still pending approval",
+    ]
+    assert '<input type="hidden" name="action" value="close_requests">' in page
+    assert '<input type="hidden" name="confirm" value="yes">' in page
+    # Posting the step without the confirmation only leads to the confirmation page.
+    unconfirmed = web.post(base + "transition/", {"action": "close_requests"})
+    assert (unconfirmed.status_code, unconfirmed["Location"]) == (
+        302,
+        base + "transition/confirm/?action=close_requests",
+    )
+    event.refresh_from_db()
+    assert event.status == "matching"
+    done = web.post(base + "transition/", {"action": "close_requests", "confirm": "yes"}, follow=True)
+    event.refresh_from_db()
+    assert event.status == "scheduling"
+    assert "The salon is now “Scheduling”." in done.content.decode()
+    # A step the salon is not at answers with the message on the control page.
+    wrong = web.get(base + "transition/confirm/?action=close", follow=True).content.decode()
+    assert "This step is not possible while the salon is “Scheduling”." in wrong
+    assert web.get(base + "transition/confirm/?action=open").status_code == 404
+    # Publishing lists the accepted meetings that found no place.
+    Meeting.objects.filter(event=event).first().delete()
+    page = web.get(base + "transition/confirm/?action=publish").content.decode()
+    assert re.findall(r"<li>(.*?)</li>", page.split('id="pending"')[1].split("</section>")[0]) == [
+        "1 registration still pending approval",
+        "1 accepted meeting not placed in the schedule",
+    ]
+
+
+@pytest.mark.django_db
+def test_the_confirmation_says_when_nothing_is_pending_and_in_korean(client, organizer):
+    from tests.events.test_organize_pages import scheduled_salon
+
+    event = scheduled_salon(organizer, slug="nothing-left")
+    client.force_login(organizer.user)
+    page = client.get(f"/organize/salons/{event.slug}/transition/confirm/?action=close_requests").content.decode()
+    assert "<p>처리되지 않은 항목이 없습니다.</p>" in page
+    assert "이 단계는 되돌릴 수 없습니다." in page
+
+
+@pytest.mark.django_db
+def test_registrations_of_a_published_salon_show_no_decision_buttons(client, organizer):
+    from tests.events.test_organize_pages import login, scheduled_salon
+
+    event = scheduled_salon(organizer, slug="no-decisions")
+    web = login(client, organizer.user)
+    assert 'name="status" value="rejected"' in web.get(f"/organize/salons/{event.slug}/").content.decode()
+    event.status = "published"
+    event.save()
+    assert 'name="status" value="rejected"' not in web.get(f"/organize/salons/{event.slug}/").content.decode()
