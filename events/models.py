@@ -174,6 +174,12 @@ class Event(models.Model):
         return LIFECYCLE[self.status].accepts_requests
 
     @property
+    def cancellable(self) -> bool:
+        """Requests and meetings can still be withdrawn: while requests are taken or the schedule
+        can still change (not once the salon is closed)."""
+        return self.accepts_requests or self.schedulable
+
+    @property
     def proposable(self) -> bool:
         return LIFECYCLE[self.status].proposable
 

@@ -3,14 +3,16 @@ phase of registration, and what the service answers."""
 
 import datetime as dt
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from events import salon_service
-from events.models import Meeting, MeetingRequest, Registration
+from events.models import Event, Meeting, MeetingRequest, Registration
 from tests.factories import SEOUL, EventFactory, OrganizationFactory, RegistrationFactory, StartupFactory
+from tests.worlds import english
 
 
 def _salon(*, status="open", opens_in_days, closes_in_days, slug="phases"):
@@ -173,3 +175,97 @@ def test_registrations_of_a_published_salon_show_no_decision_buttons(client, org
     event.status = "published"
     event.save()
     assert 'name="status" value="rejected"' not in web.get(f"/organize/salons/{event.slug}/").content.decode()
+
+
+# --- Messages that say what happened -------------------------------------------------------------
+
+
+@pytest.fixture
+def three_requests(salon, startup, corporate, offer):
+    """At the (open) salon: a proposal between startup and corporate, a request a second BD team
+    sent the startup, and a meeting the organizer arranged with a third BD team."""
+    Event.objects.filter(pk=salon.pk).update(meeting_quota=5)
+    salon.refresh_from_db()
+    other, third = OrganizationFactory(name_en="Other BD"), OrganizationFactory(name_en="Third BD")
+    for organization in (other, third):
+        RegistrationFactory(event=salon, organization=organization, status="approved")
+    common = {"event": salon, "offer": offer, "startup": startup}
+    return SimpleNamespace(
+        proposal=MeetingRequest.objects.create(**common, corporate=corporate, origin="proposal", status="proposed"),
+        pending=MeetingRequest.objects.create(
+            **common, corporate=other, origin="corporate", status="pending", requester=other, recipient=startup
+        ),
+        accepted=MeetingRequest.objects.create(**common, corporate=third, origin="organizer", status="accepted"),
+    )
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.mark.django_db
+def test_accepting_a_proposal_says_a_request_went_to_the_bd_team(client, owner, three_requests):
+    client.force_login(owner)
+    english(client)
+    answer = client.post(f"/workspace/requests/{three_requests.proposal.pk}/accept/", follow=True)
+    assert _messages(answer) == ["Your request went to the BD team; the meeting is set once they accept it."]
+    three_requests.proposal.refresh_from_db()
+    assert three_requests.proposal.status == "pending"
+    answer = client.post(f"/workspace/requests/{three_requests.pending.pk}/accept/", follow=True)
+    assert _messages(answer) == [
+        "The request is accepted: the meeting is set and goes on the agenda once the organizer schedules it."
+    ]
+
+
+@pytest.mark.django_db
+def test_a_bd_team_taking_up_a_proposal_hears_it_went_to_the_startup(client, bd, three_requests):
+    client.force_login(bd)
+    english(client)
+    answer = client.post(f"/workspace/requests/{three_requests.proposal.pk}/accept/", follow=True)
+    assert _messages(answer) == ["Your request went to the startup; the meeting is set once they accept it."]
+
+
+@pytest.mark.django_db
+def test_declining_with_the_reason_other_needs_a_note(client, owner, three_requests):
+    client.force_login(owner)
+    english(client)
+    url = f"/workspace/requests/{three_requests.pending.pk}/decline/"
+    refused = client.post(url, {"reason": "other", "note": "  "}, follow=True)
+    assert _messages(refused) == ["Say in the note why you decline when the reason is “Other”."]
+    three_requests.pending.refresh_from_db()
+    assert three_requests.pending.status == "pending"
+    done = client.post(url, {"reason": "other", "note": "We already work with a distributor."}, follow=True)
+    assert _messages(done) == ["The request is declined."]
+    three_requests.pending.refresh_from_db()
+    assert (three_requests.pending.status, three_requests.pending.decline_note) == (
+        "declined",
+        "We already work with a distributor.",
+    )
+
+
+@pytest.mark.django_db
+def test_the_outcome_form_opens_with_the_saved_outcome(client, owner, three_requests, salon):
+    from events import follow_up
+    from events.models import Slot, Table
+
+    now = timezone.now()
+    slot = Slot.objects.create(event=salon, index=1, starts_at=now - dt.timedelta(hours=2), ends_at=now)
+    table = Table.objects.create(event=salon, number=1)
+    meeting = Meeting.objects.create(
+        event=salon,
+        request=three_requests.accepted,
+        startup=three_requests.accepted.startup,
+        corporate=three_requests.accepted.corporate,
+        slot=slot,
+        table=table,
+    )
+    Event.objects.filter(pk=salon.pk).update(status="published")
+    meeting = Meeting.objects.get(pk=meeting.pk)
+    follow_up.outcome_record(
+        meeting=meeting, organization=meeting.startup, took_place=True, next_step="nda_cda", note="Call on Monday"
+    )
+    client.force_login(owner)
+    page = client.get(f"/agenda/meetings/{meeting.pk}/outcome/").content.decode()
+    assert re.search(r'<input type="radio" name="took_place" value="yes"[^>]*checked', page)
+    assert re.search(r'<option value="nda_cda" selected>', page)
+    assert "Call on Monday</textarea>" in page
