@@ -269,3 +269,62 @@ def test_the_outcome_form_opens_with_the_saved_outcome(client, owner, three_requ
     assert re.search(r'<input type="radio" name="took_place" value="yes"[^>]*checked', page)
     assert re.search(r'<option value="nda_cda" selected>', page)
     assert "Call on Monday</textarea>" in page
+
+
+# --- Workspace and agenda --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_workspace_lists_the_salon_applications_and_the_agenda_says_what_is_unpublished(
+    client, owner, startup, organizer
+):
+    pending = EventFactory(
+        organizer=organizer.organization, slug="w-pending", title_en="Pending Salon", date=dt.date(2031, 5, 2)
+    )
+    matching = EventFactory(
+        organizer=organizer.organization,
+        slug="w-matching",
+        title_en="Matching Salon",
+        status="matching",
+        date=dt.date(2031, 4, 1),
+    )
+    published = EventFactory(
+        organizer=organizer.organization,
+        slug="w-published",
+        title_en="Published Salon",
+        status="published",
+        date=dt.date(2031, 3, 1),
+    )
+    first = RegistrationFactory(event=pending, organization=startup, status="pending")
+    second = RegistrationFactory(event=matching, organization=startup, status="approved")
+    third = RegistrationFactory(event=published, organization=startup, status="approved")
+    client.force_login(owner)
+    english(client)
+    home = client.get("/workspace/").content.decode()
+    section = home.split('id="applications"')[1].split("</ul>")[0]
+    rows = re.findall(
+        r'<li class="card" id="registration-(\d+)">.*?<a href="([^"]+)">([^<]+)</a>.*?'
+        r'<span class="badge registration-(\w+)">([^<]+)</span>\s*<span class="badge">([^<]+)</span>',
+        section,
+        re.S,
+    )
+    assert rows == [
+        (str(first.pk), "/salons/w-pending/", "Pending Salon", "pending", "Pending approval", "Registration open"),
+        (str(second.pk), "/salons/w-matching/", "Matching Salon", "approved", "Approved", "Matching"),
+        (str(third.pk), "/salons/w-published/", "Published Salon", "approved", "Approved", "Agenda published"),
+    ]
+    agenda = client.get("/agenda/").content.decode()
+    unpublished = re.findall(r"<li>(.*?)</li>", agenda.split('id="unpublished"')[1].split("</section>")[0])
+    # Only approved participation counts; a published salon's schedule is on the agenda itself.
+    assert unpublished == [
+        "Matching Salon (April 1, 2031): the schedule is not published yet; your meetings appear here once "
+        "the organizer publishes it."
+    ]
+
+
+@pytest.mark.django_db
+def test_a_user_without_applications_is_pointed_to_the_salons(client, owner):
+    client.force_login(owner)
+    home = client.get("/workspace/").content.decode()
+    assert '아직 살롱 참가 신청이 없습니다. <a href="/">예정된 살롱 보기</a>' in home
+    assert 'id="unpublished"' not in client.get("/agenda/").content.decode()
