@@ -328,3 +328,75 @@ def test_a_user_without_applications_is_pointed_to_the_salons(client, owner):
     home = client.get("/workspace/").content.decode()
     assert '아직 살롱 참가 신청이 없습니다. <a href="/">예정된 살롱 보기</a>' in home
     assert 'id="unpublished"' not in client.get("/agenda/").content.decode()
+
+
+# --- For each salon status, which actions each role sees and may perform -----------------------------
+
+# status → what the startup sees and may do with its requests (accept or decline what is addressed to
+# it, cancel its meeting), whether a visitor sees "apply" (the window open now), whether the
+# organizer sees the registration decisions, and the organizer's one enabled lifecycle step.
+ROLE_TABLE = {
+    #            accept/decline  cancel  apply   decide  step
+    "open": (True, True, True, True, "start_matching"),
+    "matching": (True, True, False, True, "close_requests"),
+    "scheduling": (False, True, False, True, "publish"),
+    "published": (False, True, False, False, "close"),
+    "closed": (False, False, False, False, None),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", list(ROLE_TABLE))
+def test_each_role_sees_and_may_perform_the_actions_of_the_stage(
+    client, status, salon, owner, organizer, three_requests
+):
+    answers, cancels, applies, decides, step = ROLE_TABLE[status]
+    now = timezone.now()
+    Event.objects.filter(pk=salon.pk).update(
+        status=status,
+        registration_opens_at=now - dt.timedelta(days=1),
+        registration_closes_at=now + dt.timedelta(days=5),
+    )
+    r = three_requests
+    visitor = client.get(f"/salons/{salon.slug}/").content.decode()
+    organizer_page = login_organizer(client, organizer).get(f"/organize/salons/{salon.slug}/").content.decode()
+    client.force_login(owner)
+    home = client.get("/workspace/").content.decode()
+    seen = {
+        "accept": f'action="/workspace/requests/{r.proposal.pk}/accept/"' in home,
+        "decline": f'action="/workspace/requests/{r.pending.pk}/decline/"' in home,
+        "cancel": f'action="/workspace/requests/{r.accepted.pk}/cancel/"' in home,
+        "apply": f'href="/salons/{salon.slug}/apply/"' in visitor,
+        "decide": 'name="status" value="rejected"' in organizer_page,
+        "step": [a for a, (enabled, _confirm) in _lifecycle_form(organizer_page).items() if enabled] or [None],
+    }
+    assert seen == {
+        "accept": answers,
+        "decline": answers,
+        "cancel": cancels,
+        "apply": applies,
+        "decide": decides,
+        "step": [step],
+    }
+    # What is shown is what the services allow: performing each action changes the request exactly
+    # when its button is there.
+    client.post(f"/workspace/requests/{r.proposal.pk}/accept/")
+    client.post(f"/workspace/requests/{r.pending.pk}/decline/", {"reason": "too_early"})
+    client.post(f"/workspace/requests/{r.accepted.pk}/cancel/")
+    statuses = dict(MeetingRequest.objects.filter(event=salon).values_list("pk", "status"))
+    assert (statuses[r.proposal.pk], statuses[r.pending.pk], statuses[r.accepted.pk]) == (
+        "pending" if answers else "proposed",
+        "declined" if answers else "pending",
+        "cancelled" if cancels else "accepted",
+    )
+    registration = Registration.objects.get(event=salon, organization=owner.memberships.get().organization)
+    login_organizer(client, organizer).post(
+        f"/organize/salons/{salon.slug}/registrations/{registration.pk}/", {"status": "rejected"}
+    )
+    registration.refresh_from_db()
+    assert registration.status == ("rejected" if decides else "approved")
+
+
+def login_organizer(client, organizer):
+    client.force_login(organizer.user)
+    return client
