@@ -400,3 +400,17 @@ def test_each_role_sees_and_may_perform_the_actions_of_the_stage(
 def login_organizer(client, organizer):
     client.force_login(organizer.user)
     return client
+
+
+@pytest.mark.django_db
+def test_the_api_also_needs_a_note_for_the_reason_other(client, owner, three_requests):
+    client.force_login(owner)
+    english(client)
+    url = f"/api/v1/requests/{three_requests.pending.pk}/decline/"
+    refused = client.post(url, {"reason": "other"}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {"note": ["Say in the note why you decline when the reason is “Other”."]},
+    )
+    done = client.post(url, {"reason": "other", "note": "Not this year"}, content_type="application/json")
+    assert (done.status_code, done.json()["status"]) == (200, "declined")
