@@ -508,9 +508,12 @@ def meeting_request_decline(
         raise ValidationError(_("Choose a reason from the list."), code="reason")
     if errors := _text_errors(note, limit=1000, too_long=_("The note is too long (at most 1,000 characters).")):
         raise ValidationError(errors, code="note")
+    if reason == DeclineReason.OTHER and not note.strip():
+        raise ValidationError({"note": [_("Say in the note why you decline when the reason is “Other”.")]}, code="note")
     with transaction.atomic():
         meeting_request = _locked(meeting_request)
         _check_party(meeting_request, organization)
+        _check_open(meeting_request.event)
         addressed = meeting_request.status == RequestStatus.PROPOSED or (
             meeting_request.status == RequestStatus.PENDING and meeting_request.recipient_id == organization.pk
         )
@@ -548,6 +551,8 @@ def meeting_request_cancel(
         organizer = organization.pk == meeting_request.event.organizer_id
         if not organizer:
             _check_party(meeting_request, organization)
+        if not meeting_request.event.cancellable:
+            raise ValidationError(_("The salon is closed: its meetings can no longer be cancelled."), code="closed")
         allowed = meeting_request.status == RequestStatus.ACCEPTED or (
             meeting_request.status == RequestStatus.PENDING and meeting_request.requester_id == organization.pk
         )

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, Organization, OrganizationKind, User
@@ -153,9 +153,31 @@ class Event(models.Model):
     def takes_applications(self) -> bool:
         return LIFECYCLE[self.status].takes_applications
 
+    def registration_phase(self, now=None) -> str:
+        """Where applying stands now: "upcoming" (the window opens later), "open" or "closed" (the
+        window passed, or the salon's stage takes no more applications)."""
+        now = now or timezone.now()
+        if not self.takes_applications or now >= self.registration_closes_at:
+            return "closed"
+        return "upcoming" if now < self.registration_opens_at else "open"
+
+    @property
+    def registration_is_open(self) -> bool:
+        return self.registration_phase() == "open"
+
+    @property
+    def registration_not_yet_open(self) -> bool:
+        return self.registration_phase() == "upcoming"
+
     @property
     def accepts_requests(self) -> bool:
         return LIFECYCLE[self.status].accepts_requests
+
+    @property
+    def cancellable(self) -> bool:
+        """Requests and meetings can still be withdrawn: while requests are taken or the schedule
+        can still change (not once the salon is closed)."""
+        return self.accepts_requests or self.schedulable
 
     @property
     def proposable(self) -> bool:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import audit
 from accounts.models import AuditAction, Organization, OrganizationKind, User
@@ -26,9 +28,12 @@ from events.models import (
     STEPS,
     Event,
     Meeting,
+    MeetingRequest,
+    MeetingStatus,
     ProgramItemKind,
     Registration,
     RegistrationStatus,
+    RequestStatus,
     Slot,
     Table,
 )
@@ -140,6 +145,61 @@ def event_transition(*, event: Event, action: str, actor: User | None = None) ->
     return event
 
 
+# Steps that cannot be undone: the control page asks for a confirmation that lists what is pending.
+IRREVERSIBLE_STEPS = ("close_requests", "publish", "close")
+
+
+def transition_pending(*, event: Event, action: str) -> list[str]:
+    """What is still pending before ``action``, one localised sentence each (empty: nothing)."""
+    pending = []
+    registrations = Registration.objects.filter(event=event, status=RegistrationStatus.PENDING).count()
+    if action == "close_requests":
+        proposed = MeetingRequest.objects.filter(event=event, status=RequestStatus.PROPOSED).count()
+        waiting = MeetingRequest.objects.filter(event=event, status=RequestStatus.PENDING).count()
+        if proposed:
+            pending.append(
+                ngettext(
+                    "%(count)d proposed meeting that neither side has answered",
+                    "%(count)d proposed meetings that neither side has answered",
+                    proposed,
+                )
+                % {"count": proposed}
+            )
+        if waiting:
+            pending.append(
+                ngettext(
+                    "%(count)d meeting request still waiting for an answer",
+                    "%(count)d meeting requests still waiting for an answer",
+                    waiting,
+                )
+                % {"count": waiting}
+            )
+    if action in ("close_requests", "publish") and registrations:
+        pending.append(
+            ngettext(
+                "%(count)d registration still pending approval",
+                "%(count)d registrations still pending approval",
+                registrations,
+            )
+            % {"count": registrations}
+        )
+    if action in ("publish", "close"):
+        accepted = MeetingRequest.objects.filter(event=event, status=RequestStatus.ACCEPTED)
+        unplaced = accepted.exclude(meeting__status=MeetingStatus.SCHEDULED).count()
+        if unplaced:
+            pending.append(
+                ngettext(
+                    "%(count)d accepted meeting not placed in the schedule",
+                    "%(count)d accepted meetings not placed in the schedule",
+                    unplaced,
+                )
+                % {"count": unplaced}
+            )
+    if action == "close" and event.date >= timezone.localdate():
+        pending.append(_("The salon's day has not passed yet."))
+    return pending
+
+
 def registration_set_status(*, registration: Registration, status: str, user: User | None = None) -> Registration:
     """Approve or reject an application (organizer)."""
     if status not in (RegistrationStatus.APPROVED, RegistrationStatus.REJECTED):
@@ -159,6 +219,12 @@ def registration_set_status(*, registration: Registration, status: str, user: Us
     return registration
 
 
+def registration_opening_label(event: Event) -> str:
+    """When the salon's registration opens, as a date and time of the salon's time zone."""
+    opens = timezone.localtime(event.registration_opens_at, ZoneInfo(event.timezone))
+    return f"{formats.date_format(opens, 'DATE_FORMAT')} {formats.time_format(opens, 'H:i')}"
+
+
 def registration_create(
     *,
     event: Event,
@@ -169,8 +235,14 @@ def registration_create(
     languages=(),
 ) -> Registration:
     """A startup or BD team applies to a salon (pending until the organizer approves)."""
-    now = timezone.now()
-    if not event.takes_applications or not event.registration_opens_at <= now < event.registration_closes_at:
+    phase = event.registration_phase()
+    if phase == "upcoming":
+        raise ValidationError(
+            _("Registration for this salon opens on %(date)s."),
+            code="not_yet_open",
+            params={"date": registration_opening_label(event)},
+        )
+    if phase == "closed":
         raise ValidationError(_("Registration for this salon is closed."), code="closed")
     if organization.kind not in (OrganizationKind.STARTUP, OrganizationKind.CORPORATE):
         raise ValidationError(_("Startups and BD teams register for salons."), code="kind")

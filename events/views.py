@@ -15,7 +15,7 @@ from accounts.selectors import affiliation
 from core.forms import add_service_error
 from events import agenda, exports, follow_up, salon_service
 from events.forms import ApplicationForm, OutcomeForm
-from events.models import Event, EventStatus, ProgramItem, ProgramItemKind, RegistrationStatus
+from events.models import Event, EventStatus, Outcome, ProgramItem, ProgramItemKind, RegistrationStatus
 from events.organize.access import organized_salon
 from matching.enums import NeedStatus, OfferStatus
 from matching.models import PartneringNeed, TechnologyOffer
@@ -78,7 +78,16 @@ def event_detail(request, slug):
     )
     has_roundtables = any(item.kind == ProgramItemKind.ROUNDTABLE for item in event.program.all())
     tables = salon_service.roundtable_plan(event) if has_roundtables else []
-    return render(request, "events/event_detail.html", {"event": event, "roundtables": tables})
+    return render(
+        request,
+        "events/event_detail.html",
+        {
+            "event": event,
+            "roundtables": tables,
+            "registration_phase": event.registration_phase(),
+            "registration_opens": salon_service.registration_opening_label(event),
+        },
+    )
 
 
 @login_required
@@ -100,7 +109,20 @@ def agenda_page(request):
             }
         )
     feed = request.build_absolute_uri(reverse("calendar-feed", args=[tokens.feed_token(request.user)]))
-    return render(request, "events/agenda.html", {"by_event": by_event, "feed_url": feed})
+    # The salons the user's organizations take part in whose schedule is not published yet.
+    unpublished = (
+        Event.objects.filter(
+            status__in=EventStatus.having("public"),
+            registrations__organization_id__in=mine,
+            registrations__status=RegistrationStatus.APPROVED,
+        )
+        .exclude(status__in=EventStatus.having("agenda_visible"))
+        .distinct()
+        .order_by("date", "pk")
+    )
+    return render(
+        request, "events/agenda.html", {"by_event": by_event, "feed_url": feed, "unpublished": list(unpublished)}
+    )
 
 
 @login_required
@@ -186,7 +208,16 @@ def apply(request, slug):
         else:
             messages.success(request, _("Your application is in; the organizer will review it."))
             return redirect("event-detail", slug=event.slug)
-    return render(request, "events/apply.html", {"event": event, "form": form})
+    return render(
+        request,
+        "events/apply.html",
+        {
+            "event": event,
+            "form": form,
+            "registration_phase": event.registration_phase(),
+            "registration_opens": salon_service.registration_opening_label(event),
+        },
+    )
 
 
 @login_required
@@ -198,7 +229,13 @@ def record_outcome(request, pk):
         agenda.agenda_meetings(request.user).filter(Q(startup_id__in=mine) | Q(corporate_id__in=mine)), pk=pk
     )
     side = meeting.startup if meeting.startup_id in mine else meeting.corporate
-    form = OutcomeForm(request.POST or None)
+    saved = Outcome.objects.filter(meeting=meeting, organization=side).first()
+    initial = (
+        {"took_place": "yes" if saved.took_place else "no", "next_step": saved.next_step, "note": saved.note}
+        if saved is not None
+        else {}
+    )
+    form = OutcomeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             follow_up.outcome_record(meeting=meeting, organization=side, user=request.user, **form.cleaned_data)

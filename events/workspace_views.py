@@ -18,7 +18,7 @@ from accounts.selectors import affiliation
 from core.forms import add_service_error
 from events import meeting_requests
 from events.forms import DeclineForm, MeetingRequestForm
-from events.models import MeetingRequest, RequestStatus
+from events.models import MeetingRequest, Registration, RequestStatus
 from events.selectors import salons_open_for_requests, visible_requests
 from matching import public_ids, selectors
 from matching.disclosure import Disclosure
@@ -47,7 +47,13 @@ def home(request):
         Q(status=RequestStatus.PENDING, requester_id__in=mine.organizations) | Q(status=RequestStatus.ACCEPTED)
     )
     disclosure = Disclosure.for_user(request.user)
+    registrations = (
+        Registration.objects.filter(organization_id__in=mine.startups | mine.corporates)
+        .select_related("event", "organization")
+        .order_by("-event__date", "organization__name_en", "pk")
+    )
     context = {
+        "registrations": registrations,
         "organizations": organizations,
         "offers": offers.select_related("organization").order_by("organization_id", "-updated_at", "pk"),
         "needs": needs.select_related("organization").order_by("organization_id", "-updated_at", "pk"),
@@ -88,19 +94,28 @@ def _answer(request, pk, service, done: str, **arguments):
     """Apply an answer (accept, decline, cancel) to one of the user's requests and say how it went."""
     meeting, side = _my_request(request, pk)
     try:
-        service(meeting_request=meeting, organization=side, user=request.user, **arguments)
+        answered = service(meeting_request=meeting, organization=side, user=request.user, **arguments)
     except ValidationError as error:
         for message in _errors(error):
             messages.error(request, message)
     else:
-        messages.success(request, done)
+        messages.success(request, done(answered, side) if callable(done) else done)
     return redirect("workspace:home")
+
+
+def _accepted_message(answered: MeetingRequest, side: Organization) -> str:
+    """Accepting a proposal sends a request to the other side; accepting a request sets the meeting."""
+    if answered.status == RequestStatus.PENDING:
+        if side.pk == answered.startup_id:
+            return _("Your request went to the BD team; the meeting is set once they accept it.")
+        return _("Your request went to the startup; the meeting is set once they accept it.")
+    return _("The request is accepted: the meeting is set and goes on the agenda once the organizer schedules it.")
 
 
 @login_required
 @require_POST
 def request_accept(request, pk):
-    return _answer(request, pk, meeting_requests.meeting_request_accept, _("The request is accepted."))
+    return _answer(request, pk, meeting_requests.meeting_request_accept, _accepted_message)
 
 
 @login_required

@@ -479,7 +479,8 @@ def load_seeds(*, demo: bool = True, today: dt.date | None = None) -> LoadReport
 
 
 def load_salon_meetings(salons: dict, demo: dict, report: LoadReport) -> None:
-    """Accepted meetings of the seed salons; a past salon's are placed and get their outcomes."""
+    """Accepted meetings of the seed salons; a published salon's are placed (its agenda shows them),
+    a past salon's too, and they get their outcomes."""
     offer_keys = {record["key"]: (record["organization"], record["title"]) for record in demo["offers"]}
     need_keys = {record["key"]: (record["organization"], record["title"]) for record in demo["needs"]}
     organizations = {org.slug: org for org in Organization.objects.all()}
@@ -503,10 +504,12 @@ def load_salon_meetings(salons: dict, demo: dict, report: LoadReport) -> None:
                 where=where,
             )
             accepted.append(request)
-        if event.status != EventStatus.CLOSED:
+        if event.status not in (EventStatus.PUBLISHED, EventStatus.CLOSED):
             continue
         if Meeting.objects.filter(event=event).count() < len(record["meetings"]):
             schedule_service.event_schedule(event=event, time_limit=2, include_closed=True)
+        if event.status != EventStatus.CLOSED:
+            continue
         for request, item in zip(accepted, record["meetings"], strict=True):
             meeting = Meeting.objects.get(request=request)
             for side, outcome in item.get("outcomes", {}).items():

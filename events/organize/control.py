@@ -6,10 +6,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from events import charts, meeting_requests, salon_service
@@ -48,7 +50,12 @@ def salon_control(request, slug):
     context = {
         "event": event,
         "lifecycle": [
-            {"action": action, "label": label, "enabled": event.status == source}
+            {
+                "action": action,
+                "label": label,
+                "enabled": event.status == source,
+                "confirm": action in salon_service.IRREVERSIBLE_STEPS,
+            }
             for action, label, source in _lifecycle_labels()
         ],
         "registrations": registrations,
@@ -66,6 +73,44 @@ def salon_control(request, slug):
     return render(request, "events/organize/salon_control.html", context)
 
 
+_STEP_CONSEQUENCES = {
+    "close_requests": gettext_lazy(
+        "After this step nobody can request, accept or decline meetings at this salon; "
+        "proposals nobody answered stay unanswered."
+    ),
+    "publish": gettext_lazy(
+        "Every participant sees the agenda and is e-mailed; registrations and requests can no longer change."
+    ),
+    "close": gettext_lazy("The salon ends: its meetings can no longer be scheduled or moved."),
+}
+
+
+@login_required
+@require_GET
+def transition_confirm(request, slug):
+    """Confirm an irreversible step (close requests, publish, close): what it does and what is
+    still pending, with the button that takes the step. A page, not a script (the CSP allows none inline)."""
+    event = organized_salon(request, slug)
+    action = request.GET.get("action", "")
+    if action not in salon_service.IRREVERSIBLE_STEPS:
+        raise Http404
+    source, _target = STEPS[action]
+    if event.status != source:
+        messages.error(
+            request,
+            _("This step is not possible while the salon is “%(status)s”.") % {"status": event.get_status_display()},
+        )
+        return redirect("organize:salon", event.slug)
+    context = {
+        "event": event,
+        "action": action,
+        "label": dict((a, label) for a, label, _source in _lifecycle_labels())[action],
+        "consequence": _STEP_CONSEQUENCES[action],
+        "pending": salon_service.transition_pending(event=event, action=action),
+    }
+    return render(request, "events/organize/transition_confirm.html", context)
+
+
 @login_required
 @require_POST
 def salon_transition(request, slug):
@@ -73,6 +118,8 @@ def salon_transition(request, slug):
     action = request.POST.get("action", "")
     if action not in STEPS:
         messages.error(request, _("Unknown step."))
+    elif action in salon_service.IRREVERSIBLE_STEPS and request.POST.get("confirm") != "yes":
+        return redirect(reverse("organize:transition-confirm", args=[event.slug]) + f"?action={action}")
     else:
         try:
             event = salon_service.event_transition(event=event, action=action, actor=request.user)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("salons/<slug:slug>/slots/", salon.generate_slots, name="generate-slots"),
     path("salons/<slug:slug>/tables/", salon.generate_tables, name="generate-tables"),
     path("salons/<slug:slug>/transition/", control.salon_transition, name="transition"),
+    path("salons/<slug:slug>/transition/confirm/", control.transition_confirm, name="transition-confirm"),
     path("salons/<slug:slug>/registrations/<int:pk>/", control.registration_status, name="registration-status"),
     path("salons/<slug:slug>/runs/<str:kind>/", runs.start_run, name="start-run"),
     path("salons/<slug:slug>/runs.json", runs.run_status, name="run-status"),

@@ -7,7 +7,7 @@ is reported, so the watch is live."""
 import pytest
 
 from events.models import ImportJob, MeetingRequest
-from tests.factories import RegistrationFactory
+from tests.factories import EventFactory, RegistrationFactory
 
 from .conftest import log_in
 from .test_partnering_journey import PASSWORD, salon  # noqa: F401 - the journey's world, a fixture
@@ -51,6 +51,8 @@ def test_the_main_pages_run_under_the_policy_without_a_violation(salon, open_pag
         status="proposed",
         score=0.82,
     )
+    # A salon of the same organizer in matching: closing its requests asks for a confirmation.
+    matching = EventFactory(organizer=event.organizer, status="matching", slug="csp-matching")
     # A running spreadsheet import (its page refreshes itself) and a finished one.
     jobs = [
         ImportJob.objects.create(
@@ -89,6 +91,7 @@ def test_the_main_pages_run_under_the_policy_without_a_violation(salon, open_pag
         (organizer, f"/organize/salons/{event.slug}/"),
         (organizer, f"/organize/salons/{event.slug}/edit/"),
         (organizer, f"/organize/salons/{event.slug}/schedule/"),
+        (organizer, f"/organize/salons/{matching.slug}/transition/confirm/?action=close_requests"),
         (organizer, "/organize/import/"),
         *[(organizer, f"/organize/import/{job.pk}/") for job in jobs],
         (organizer, "/organize/audit/"),

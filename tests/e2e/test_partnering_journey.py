@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from events import salon_service
-from events.models import Meeting, MeetingRequest, ProgramItem, Registration
+from events.models import Event, Meeting, MeetingRequest, ProgramItem, Registration
 from matching.models import Match
 from tests.factories import (
     EventFactory,
@@ -124,6 +124,11 @@ def test_apply_match_request_accept_schedule_publish_and_download_the_calendar(s
     organizer.goto(organizer.base + f"/organize/salons/{event.slug}/")
     organizer.get_by_role("button", name="Start matching").click()
     organizer.get_by_role("button", name="Close requests").click()
+    # An irreversible step asks first, on a page that lists what is still pending.
+    organizer.wait_for_load_state()
+    assert organizer.locator("#pending").inner_text() == "Still pending\n\nNothing is pending."
+    assert Event.objects.get(pk=event.pk).status == "matching"
+    organizer.get_by_role("button", name="Close requests").click()
     organizer.get_by_role("button", name="Schedule the meetings").click()
     organizer.wait_for_load_state()
     meeting = Meeting.objects.get(event=event)
@@ -133,6 +138,9 @@ def test_apply_match_request_accept_schedule_publish_and_download_the_calendar(s
     screenshot(organizer, "organizer-schedule-en")
     organizer.goto(organizer.base + f"/organize/salons/{event.slug}/")
     organizer.get_by_role("button", name="Publish the agenda").click()
+    organizer.wait_for_load_state()
+    organizer.get_by_role("button", name="Publish the agenda").click()
+    organizer.wait_for_load_state()
     event.refresh_from_db()
     assert event.status == "published"
 

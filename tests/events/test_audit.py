@@ -43,7 +43,7 @@ def test_registration_review_and_lifecycle_step_are_recorded_with_the_organizer(
     pending = RegistrationFactory(event=event, organization=StartupFactory(), status="pending")
     web = login(client, organizer.user)
     web.post(f"/organize/salons/{event.slug}/registrations/{pending.pk}/", {"status": "approved"})
-    web.post(f"/organize/salons/{event.slug}/transition/", {"action": "close_requests"})
+    web.post(f"/organize/salons/{event.slug}/transition/", {"action": "close_requests", "confirm": "yes"})
     email, org = organizer.user.email, organizer.organization.pk
     assert trail() == [
         ("registration.reviewed", email, org, "events.registration", {"status": "approved", "salon": event.pk}),
@@ -62,7 +62,9 @@ def test_registration_review_and_lifecycle_step_are_recorded_with_the_organizer(
 
 def test_a_refused_step_leaves_no_trace(client, organizer):
     event = scheduled_salon(organizer, schedule=False, slug="audit-b")
-    login(client, organizer.user).post(f"/organize/salons/{event.slug}/transition/", {"action": "publish"})
+    login(client, organizer.user).post(
+        f"/organize/salons/{event.slug}/transition/", {"action": "publish", "confirm": "yes"}
+    )
     event.refresh_from_db()
     assert event.status == "matching"
     assert AuditEvent.objects.count() == 0

@@ -328,7 +328,7 @@ def test_lifecycle_only_the_next_step_is_enabled_and_a_refused_step_shows_the_me
 
     event.status = EventStatus.SCHEDULING
     event.save()
-    refused = web.post(url + "transition/", {"action": "publish"}, follow=True)
+    refused = web.post(url + "transition/", {"action": "publish", "confirm": "yes"}, follow=True)
     assert "Schedule the meetings before publishing the agenda." in refused.content.decode()
     event.refresh_from_db()
     assert event.status == "scheduling"

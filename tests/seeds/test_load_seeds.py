@@ -9,7 +9,7 @@ from django.utils import translation
 
 from accounts.models import Membership, Organization, User
 from events import follow_up
-from events.models import Event, Meeting, MeetingRequest, ProgramItem, Registration, Slot, Table
+from events.models import Event, Meeting, MeetingRequest, Outcome, ProgramItem, Registration, Slot, Table
 from matching.models import Concept, DeviceArea, Embedding, PartneringNeed, RegulatoryApproval, TechnologyOffer
 from seeds import loader
 from seeds.loader import DEMO_PASSWORD, SeedError, load_seeds
@@ -103,11 +103,11 @@ def test_the_demo_has_every_kind_of_user_and_realistic_bilingual_profiles(lexica
 
 
 @pytest.mark.django_db
-def test_the_three_salons_have_programs_slots_tables_and_registrations(lexical):
+def test_the_four_salons_have_programs_slots_tables_and_registrations(lexical):
     load_seeds(today=TODAY)
     salons = {event.city: event for event in Event.objects.all()}
-    assert set(salons) == {"pangyo", "osong", "daegu"}
-    assert salons["pangyo"].date < TODAY < salons["osong"].date < salons["daegu"].date
+    assert set(salons) == {"pangyo", "daejeon", "osong", "daegu"}
+    assert salons["pangyo"].date < TODAY < salons["daejeon"].date < salons["osong"].date < salons["daegu"].date
     for event in salons.values():
         assert event.program.filter(kind="success_case").exists()
         assert event.program.filter(kind="bd_expert_talk").exists()
@@ -141,6 +141,39 @@ def test_the_three_salons_have_programs_slots_tables_and_registrations(lexical):
     osong = salons["osong"]
     first = osong.slots.get(index=1)
     assert (first.starts_at.astimezone(dt.UTC).hour, first.starts_at.astimezone(dt.UTC).minute) == (6, 30)  # 15:30 KST
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("today", [TODAY, dt.date(2025, 5, 20)])
+def test_the_demo_has_a_salon_in_every_stage_relative_to_the_load_day(lexical, today):
+    load_seeds(today=today)
+    salons = {event.slug: event for event in Event.objects.all()}
+    assert {slug: (event.status, event.date - today) for slug, event in salons.items()} == {
+        "pangyo-2026-10": ("closed", dt.timedelta(days=-39)),
+        "daejeon-2026-12": ("published", dt.timedelta(days=6)),
+        "osong-2026-12": ("matching", dt.timedelta(days=17)),
+        "daegu-2027-01": ("open", dt.timedelta(days=59)),
+    }
+    # Registration is open on the load day at the open salon: it takes applications now.
+    daegu = salons["daegu-2027-01"]
+    assert daegu.takes_applications is True
+    assert (daegu.registration_opens_at.date(), daegu.registration_closes_at.date()) == (
+        today - dt.timedelta(days=11),
+        today + dt.timedelta(days=49),
+    )
+    # The published salon's meetings are all placed, and the demo startup and BD team meet there.
+    daejeon = salons["daejeon-2026-12"]
+    assert daejeon.agenda_visible is True
+    placed = Meeting.objects.filter(event=daejeon, status="scheduled", slot__isnull=False, table__isnull=False)
+    assert placed.count() == 10
+    assert placed.filter(startup__slug="xraion", corporate__slug="rheinwerk").count() == 1
+    assert all(meeting.slot.starts_at.date() == daejeon.date for meeting in placed.select_related("slot"))
+    # The past salon has its outcomes.
+    assert Outcome.objects.filter(meeting__event=salons["pangyo-2026-10"]).count() == 13
+    assert not Outcome.objects.exclude(meeting__event=salons["pangyo-2026-10"]).exists()
+    # A second load the next day moves nothing.
+    load_seeds(today=today + dt.timedelta(days=1))
+    assert {e.slug: e.date for e in Event.objects.all()} == {slug: e.date for slug, e in salons.items()}
 
 
 @pytest.mark.django_db
