@@ -40,6 +40,9 @@ def test_an_ordinary_need_shows_its_team_text_and_facts(offer, corporate, owner,
         ("Regions", "United States, Europe"),
     ]
     assert f"/workspace/requests/new/?offer={offer.public_id}&amp;need={need.public_id}" in html
+    korean = reader(owner, "ko").get(f"/workspace/needs/{need.public_id}/").content.decode()
+    assert "BD팀이 이 설명을 영어로 썼습니다. 찾는 조건은 위에 한국어로 정리되어 있습니다." in korean
+    assert "BD team wrote" not in html  # an English reader reads it as written
     listing = reader(owner).get(f"/workspace/offers/{offer.public_id}/matches/").content.decode()
     assert f'<a href="/workspace/needs/{need.public_id}/">GlobalMed: Lung AI for CT</a>' in listing
 
