@@ -77,7 +77,7 @@ class OrganizationForm(forms.ModelForm):
         digits = normalize_business_registration_number(self.cleaned_data.get("business_registration_number", ""))
         if digits:
             validate_business_registration_number(digits)
-            if Organization.objects.filter(business_registration_number=digits).exists():
+            if Organization.objects.filter(business_registration_number=digits).exclude(pk=self.instance.pk).exists():
                 raise forms.ValidationError(
                     _("An organization with this business registration number is already registered."), code="unique"
                 )
@@ -97,8 +97,38 @@ class OrganizationForm(forms.ModelForm):
         return cleaned
 
     def _post_clean(self):
-        self.instance.slug = unique_slug(self.cleaned_data.get("name_en") or self.cleaned_data.get("name_ko") or "")
+        if self.instance.pk is None:
+            self.instance.slug = unique_slug(self.cleaned_data.get("name_en") or self.cleaned_data.get("name_ko") or "")
         super()._post_clean()
+
+
+class OrganizationProfileForm(OrganizationForm):
+    """An organization's administrators edit its profile: everything but its kind (and its slug),
+    with its contact details. A new website or 사업자등록번호 waits for staff verification again."""
+
+    class Meta(OrganizationForm.Meta):
+        fields = (
+            "name_ko",
+            "name_en",
+            "country",
+            "website",
+            "description",
+            "business_registration_number",
+            "cluster",
+            "contact_email",
+            "contact_phone",
+        )
+        widgets = OrganizationForm.Meta.widgets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+
+    def clean(self):
+        self.cleaned_data["kind"] = self.instance.kind  # the startup rule of OrganizationForm.clean reads it
+        cleaned = super().clean()
+        cleaned.pop("kind", None)
+        return cleaned
 
 
 class ApiTokenForm(forms.Form):

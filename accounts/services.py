@@ -31,12 +31,23 @@ def organization_create(*, slug: str = "", **fields) -> Organization:
     return organization
 
 
+# What platform staff checked when they verified an organization: changing it asks them again.
+VERIFIED_FIELDS = ("website", "business_registration_number")
+
+
 def organization_update(*, organization: Organization, **fields) -> Organization:
+    reverify = organization.verified_at is not None and any(
+        getattr(organization, name) != value for name, value in fields.items() if name in VERIFIED_FIELDS
+    )
     for name, value in fields.items():
         setattr(organization, name, value)
     organization.full_clean()
+    changed = [*fields, "updated_at"]
+    if reverify:
+        organization.verified_at, organization.verified_by = None, None
+        changed += ["verified_at", "verified_by"]
     with transaction.atomic():
-        organization.save(update_fields=[*fields, "updated_at"])
+        organization.save(update_fields=changed)
     return organization
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("signup/", allauth_views.SignupView.as_view(), name="signup"),
     path("privacy/", views.privacy, name="privacy"),
     path("organization/new/", views.organization_new, name="organization-new"),
+    path("organization/<slug:slug>/edit/", views.organization_edit, name="organization-edit"),
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/<int:api_token>/revoke/", views.token_revoke, name="token-revoke"),
     path("tokens/calendar/rotate/", views.calendar_rotate, name="calendar-rotate"),

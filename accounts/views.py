@@ -8,15 +8,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import tokens
-from accounts.forms import ApiTokenForm, OrganizationForm
-from accounts.models import Membership, MembershipRole
+from accounts import services, tokens
+from accounts.forms import ApiTokenForm, OrganizationForm, OrganizationProfileForm
+from accounts.models import Membership, MembershipRole, Organization
+from accounts.selectors import affiliation
 from accounts.throttling import SignInRateThrottle
+from core.forms import add_service_error
 
 
 class LoginView(allauth_views.LoginView):
@@ -51,6 +53,32 @@ def organization_new(request):
         messages.success(request, _("Your organization %(name)s is registered.") % {"name": organization.name})
         return redirect("workspace:home")
     return render(request, "accounts/organization_form.html", {"form": form})
+
+
+@login_required
+def organization_edit(request, slug):
+    """An administrator of the organization edits its profile; 404 for everyone else."""
+    organization = get_object_or_404(Organization, slug=slug, pk__in=affiliation(request.user).admin_of)
+    was_verified = organization.is_verified
+    form = OrganizationProfileForm(request.POST or None, instance=Organization.objects.get(pk=organization.pk))
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            organization = services.organization_update(organization=organization, **fields)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The profile of %(name)s is saved.") % {"name": organization.name})
+            if was_verified and not organization.is_verified:
+                messages.info(
+                    request,
+                    _(
+                        "You changed the website or the business registration number: "
+                        "the platform staff verify it again."
+                    ),
+                )
+            return redirect("workspace:home")
+    return render(request, "accounts/organization_form.html", {"form": form, "organization": organization})
 
 
 # --- The secrets a user hands to programs -----------------------------------------------------

@@ -61,6 +61,7 @@ def home(request):
         "sent": [_request_row(r, mine, disclosure) for r in sent],
         "decline_form": DeclineForm(),
         "has_startup": bool(mine.startups),
+        "admin_of": mine.admin_of,
         "has_corporate": bool(mine.corporates),
     }
     return render(request, "events/workspace_home.html", context)
