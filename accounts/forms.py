@@ -86,7 +86,7 @@ class OrganizationForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if (
-            cleaned.get("kind") == OrganizationKind.STARTUP
+            cleaned.get("kind", self.instance.kind) == OrganizationKind.STARTUP
             and cleaned.get("country") == "KR"
             and "business_registration_number" not in self.errors
             and not cleaned.get("business_registration_number")
@@ -107,28 +107,11 @@ class OrganizationProfileForm(OrganizationForm):
     with its contact details. A new website or 사업자등록번호 waits for staff verification again."""
 
     class Meta(OrganizationForm.Meta):
-        fields = (
-            "name_ko",
-            "name_en",
-            "country",
-            "website",
-            "description",
-            "business_registration_number",
-            "cluster",
-            "contact_email",
-            "contact_phone",
-        )
-        widgets = OrganizationForm.Meta.widgets
+        fields = (*(name for name in OrganizationForm.Meta.fields if name != "kind"), "contact_email", "contact_phone")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["kind"]
-
-    def clean(self):
-        self.cleaned_data["kind"] = self.instance.kind  # the startup rule of OrganizationForm.clean reads it
-        cleaned = super().clean()
-        cleaned.pop("kind", None)
-        return cleaned
 
 
 class ApiTokenForm(forms.Form):

@@ -73,6 +73,10 @@ class Disclosure:
             self._participants = frozenset(salon_participants(self.organizers).values_list("pk", flat=True))
         return organization_id in self._participants
 
+    def _own_or_organized(self, organization_id: int) -> bool:
+        """Is ``organization_id`` one of these organizations, or did it apply to a salon they run?"""
+        return organization_id in self.organizations or self._runs_salon_of(organization_id)
+
     def _engaged_corporates(self) -> set[int]:
         if self._engaged is None:
             self._engaged = set(engagement.source().engaged_corporates(self.startups))
@@ -97,7 +101,7 @@ class Disclosure:
     def contacts(self, organization_id: int) -> bool:
         """May ``organization_id``'s contact details be shown? Not before platform staff verified
         one of the reader's organizations."""
-        if organization_id in self.organizations or self._runs_salon_of(organization_id):
+        if self._own_or_organized(organization_id):
             return True
         if not self.verified:
             return False
@@ -111,7 +115,7 @@ class Disclosure:
     def teaser(self, offer: TechnologyOffer) -> bool:
         """May ``offer``'s teaser PDF be downloaded (whether or not it has one)? By those who may read
         its page — a BD team only once platform staff verified it."""
-        if offer.organization_id in self.organizations or self._runs_salon_of(offer.organization_id):
+        if self._own_or_organized(offer.organization_id):
             return True
         return bool(self.verified) and self.offer_page(offer)
 
@@ -119,7 +123,7 @@ class Disclosure:
         """May ``offer``'s page be read (and its teaser downloaded)? Its startup, the organizers of
         the salons it applied to, and — once it is approved — BD teams with a match or a meeting
         request about it (an offer sent back to draft is its startup's again)."""
-        if offer.organization_id in self.organizations or self._runs_salon_of(offer.organization_id):
+        if self._own_or_organized(offer.organization_id):
             return True
         if not self.organizations or offer.status != OfferStatus.APPROVED:
             return False

@@ -1,6 +1,6 @@
-"""An offer told from its structured data, in the active language: what a BD team reads when the
-startup wrote only in the other language (an English reader of a Korean offer is never left with
-Korean alone). Every piece comes from a label of the taxonomy or an enumeration."""
+"""An offer (and what a need looks for) told from its structured data, in the active language:
+what a BD team reads when the startup wrote only in the other language (an English reader of a
+Korean offer is never left with Korean alone). Every piece comes from a label of the taxonomy or an enumeration."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from matching.enums import DealType, Region, Stage
-from matching.models import TechnologyOffer
+from matching.models import PartneringNeed, TechnologyOffer
 
 
 @dataclass(frozen=True)
@@ -53,3 +53,18 @@ def fact_sheet(offer: TechnologyOffer) -> FactSheet:
     if offer.target_regions:
         facts.append((_("Target regions"), _labels(offer.target_regions, Region)))
     return FactSheet(summary, facts)
+
+
+def need_facts(need: PartneringNeed) -> list[tuple[str, str]]:
+    """What a need looks for, as (label, value) in the active language (its areas prefetched)."""
+    stages = dict(Stage.choices)
+    facts = [
+        (_("Device areas"), ", ".join(area.name for area in need.areas.all())),
+        (
+            _("Development stage"),
+            _("%(low)s to %(high)s") % {"low": stages[need.stage_min], "high": stages[need.stage_max]},
+        ),
+        (_("Looking for"), _labels(need.deal_types, DealType)),
+        (_("Regions"), _labels(need.regions, Region)),
+    ]
+    return [(label, value) for label, value in facts if value]

@@ -25,8 +25,7 @@ from matching import engagement, selectors, services
 from matching.concepts import extract_concepts
 from matching.disclosure import Disclosure
 from matching.downloads import teaser_download
-from matching.enums import DealType, Region, Stage
-from matching.fact_sheet import fact_sheet
+from matching.fact_sheet import fact_sheet, need_facts
 from matching.filters import MatchFilter
 from matching.forms import COMPLETE_DESCRIPTION_CHARS, NeedForm, OfferForm
 from matching.models import Concept, DeviceArea, PartneringNeed, Shortlist, TechnologyOffer
@@ -250,20 +249,10 @@ def need_detail(request, public_id):
         .order_by("-score", "pk")
         .first()
     )
-    stage_names = dict(Stage.choices)
-    facts = [
-        (_("Device areas"), ", ".join(area.name for area in need.areas.all())),
-        (
-            _("Development stage"),
-            _("%(low)s to %(high)s") % {"low": stage_names[need.stage_min], "high": stage_names[need.stage_max]},
-        ),
-        (_("Looking for"), ", ".join(str(dict(DealType.choices)[value]) for value in need.deal_types)),
-        (_("Regions"), ", ".join(str(dict(Region.choices)[value]) for value in need.regions)),
-    ]
     context = {
         "need": need,
         "names": names,
-        "facts": [(label, value) for label, value in facts if value],
+        "facts": need_facts(need),
         "match": match,
         "own": need.organization_id in mine.organizations,
     }
